@@ -30,3 +30,65 @@ func (e *optionError) Is(target error) bool { return target == ErrInvalidOption 
 func invalidOption(option, format string, args ...any) error {
 	return &optionError{option: option, reason: fmt.Sprintf(format, args...)}
 }
+
+// ErrPanic is matched (errors.Is) by every [*PanicError].
+var ErrPanic = errors.New("retry: panic")
+
+// A PanicError carries a panic that was recovered where it could not go up
+// the caller's stack: in the goroutine of [Retrier.Async] on a regular
+// function, it is delivered in [Outcome].Err.
+type PanicError struct {
+	Value any    // the value given to panic
+	Stack []byte // the stack of the panicking goroutine, as debug.Stack shows it
+}
+
+func (e *PanicError) Error() string { return fmt.Sprintf("retry: panic: %v", e.Value) }
+
+// Is reports whether target is ErrPanic.
+func (e *PanicError) Is(target error) bool { return target == ErrPanic }
+
+// Unwrap returns the panic value when it is an error, so that errors.Is and
+// errors.As see through the panic to it.
+func (e *PanicError) Unwrap() error {
+	err, _ := e.Value.(error)
+	return err
+}
+
+// Permanent marks err as not to be retried, whatever the filters say: the
+// loop ends at once and the caller gets err itself, with this wrapper
+// removed. It stays permanent when wrapped further (fmt.Errorf with %w).
+// errors.Is(Permanent(err), err) holds; Permanent(nil) is nil.
+func Permanent(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &permanentError{err: err}
+}
+
+type permanentError struct{ err error }
+
+func (e *permanentError) Error() string { return e.err.Error() }
+func (e *permanentError) Unwrap() error { return e.err }
+
+func isPermanent(err error) bool {
+	_, ok := errors.AsType[*permanentError](err)
+	return ok
+}
+
+// stripPermanent removes a top-level Permanent wrapper.
+func stripPermanent(err error) error {
+	if p, ok := err.(*permanentError); ok {
+		return p.err
+	}
+	return err
+}
+
+// stoppedError is what a call gets when its loop was stopped before its
+// tries ran out: by its context, or by an error of the sleep function. It
+// matches both the stop's cause and the last failure.
+func stoppedError(stop, last error, tries int) error {
+	if last == nil {
+		return stop
+	}
+	return fmt.Errorf("retry: stopped after %d tries: %w (last error: %w)", tries, stop, last)
+}

@@ -2,6 +2,7 @@ package retry
 
 import (
 	"context"
+	"io"
 	"sync"
 	"testing"
 	"time"
@@ -10,6 +11,9 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	// Retriers log their failures at Warn, which DefaultLogger writes; tests
+	// that look at entries give a Logger of their own.
+	DefaultLogger.SetOutput(io.Discard)
 	goleak.VerifyTestMain(m)
 }
 

@@ -25,11 +25,6 @@ type ScheduleOption interface {
 	applySchedule(*scheduleConfig)
 }
 
-// retrierConfig collects the options given to New.
-type retrierConfig struct {
-	scheduleOpts []ScheduleOption
-}
-
 // scheduleOption is the one implementation of ScheduleOption.
 type scheduleOption struct {
 	name  string // the option as written, e.g. "Backoff(2)", for error messages

@@ -1,0 +1,105 @@
+package retry
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+)
+
+var (
+	contextType = reflect.TypeFor[context.Context]()
+	errorType   = reflect.TypeFor[error]()
+)
+
+// A Shape is what a function's signature tells the retry loops: it is read
+// once, when a function is decorated, and kept.
+type Shape struct {
+	// Type is the function's type.
+	Type reflect.Type
+
+	// Context is true when the first parameter is exactly context.Context:
+	// Decorate then picks a loop whose waits stop when that context is done.
+	Context bool
+
+	// Variadic is true when the last parameter is a ...T.
+	Variadic bool
+
+	// ErrorResult is the index of the error result, or -1 when there is
+	// none. Only a last result of exactly type error counts: a concrete type
+	// such as *MyErr is ordinary data, since a typed nil would look like a
+	// failure.
+	ErrorResult int
+
+	// Async is true when the function's only result is a channel that can be
+	// received from (<-chan T or chan T): KaioRetry's is_func_async. Decorate
+	// then picks the async loop.
+	Async bool
+}
+
+// Inspect reads fn's signature. It returns an error wrapping [ErrNotFunc] when
+// fn is nil, a nil func value, or not a function; [Retrier.Decorate] panics
+// with that same error.
+func Inspect(fn any) (Shape, error) {
+	if fn == nil {
+		return Shape{}, &notFuncError{what: "<nil>"}
+	}
+	v := reflect.ValueOf(fn)
+	if v.Kind() != reflect.Func {
+		return Shape{}, &notFuncError{what: v.Type().String()}
+	}
+	if v.IsNil() {
+		return Shape{}, &notFuncError{what: "nil " + v.Type().String()}
+	}
+	return shapeOf(v.Type()), nil
+}
+
+// IsAsync reports whether fn is a function whose only result is a channel
+// that can be received from, the Go analogue of KaioRetry's
+// Retry.is_func_async. It is false for nil and for non-functions.
+func IsAsync(fn any) bool {
+	s, err := Inspect(fn)
+	return err == nil && s.Async
+}
+
+func shapeOf(t reflect.Type) Shape {
+	s := Shape{Type: t, Variadic: t.IsVariadic(), ErrorResult: -1}
+	s.Context = t.NumIn() > 0 && t.In(0) == contextType
+	if n := t.NumOut(); n > 0 && t.Out(n-1) == errorType {
+		s.ErrorResult = n - 1
+	}
+	if t.NumOut() == 1 {
+		out := t.Out(0)
+		s.Async = out.Kind() == reflect.Chan && out.ChanDir()&reflect.RecvDir != 0
+	}
+	return s
+}
+
+// loop names the loop that Decorate picks for this shape.
+func (s Shape) loop() string {
+	switch {
+	case s.Async:
+		return "async loop"
+	case s.Context:
+		return "cancellable loop"
+	default:
+		return "synchronous loop"
+	}
+}
+
+// String describes the signature and the loop that Decorate picks for it,
+// as in "func(context.Context, int) (int, error): cancellable loop".
+func (s Shape) String() string {
+	if s.Type == nil {
+		return "<no function>"
+	}
+	return fmt.Sprintf("%v: %s", s.Type, s.loop())
+}
+
+// notFuncError reports a value that cannot be decorated. It matches
+// ErrNotFunc with errors.Is.
+type notFuncError struct{ what string }
+
+func (e *notFuncError) Error() string { return "retry: not a function: " + e.what }
+
+// Is reports whether target is ErrNotFunc.
+func (e *notFuncError) Is(target error) bool { return target == ErrNotFunc }
