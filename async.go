@@ -39,7 +39,7 @@ func (w *wrapper) deliverOutcome(ctx context.Context, args []reflect.Value, ch c
 		}
 	}()
 	l := w.r.schedule.start(ctx)
-	out, err, p := run(&l, w.r, w.orig, func() ([]reflect.Value, error) {
+	out, p, err := run(&l, w.r, w.orig, func() ([]reflect.Value, error) {
 		out := w.call(args)
 		return out, errorAt(out, w.shape.ErrorResult)
 	})
@@ -118,7 +118,7 @@ func (c *chanLoop) run(ctx context.Context, args []reflect.Value, out reflect.Va
 	for l.next() {
 		var rcv received
 		var err error
-		rcv, err, p = attempt(w.r.panics, func() (received, error) {
+		rcv, p, err = attempt(w.r.panics, func() (received, error) {
 			rcv := c.receive(ctx, args)
 			switch {
 			case rcv.stopped:

@@ -618,16 +618,16 @@ func TestDoMatchesWrap(t *testing.T) {
 	}
 	r := fast(t, Tries(4), On(errA))
 	for i, s := range script {
-		run := func(call func(func(context.Context) error) error) (error, int) {
+		run := func(call func(func(context.Context) error) error) (int, error) {
 			n := 0
 			err := call(func(context.Context) error {
 				n++
 				return s[min(n, len(s))-1]
 			})
-			return err, n
+			return n, err
 		}
-		errDo, nDo := run(func(op func(context.Context) error) error { return Do(context.Background(), r, op) })
-		errWrap, nWrap := run(func(op func(context.Context) error) error { return Wrap(r, op)(context.Background()) })
+		nDo, errDo := run(func(op func(context.Context) error) error { return Do(context.Background(), r, op) })
+		nWrap, errWrap := run(func(op func(context.Context) error) error { return Wrap(r, op)(context.Background()) })
 		assert.Equal(t, nWrap, nDo, "script %d: calls", i)
 		assert.Equal(t, errWrap, errDo, "script %d: error", i)
 	}

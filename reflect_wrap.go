@@ -84,7 +84,7 @@ func call[T any](ctx context.Context, r *Retrier, fn any, try func() (T, error))
 		panic("retry: nil *Retrier")
 	}
 	l := r.schedule.start(ctx)
-	v, err, p := run(&l, r, fn, try)
+	v, p, err := run(&l, r, fn, try)
 	if p != nil {
 		panic(p.Value)
 	}
@@ -114,7 +114,7 @@ func (w *wrapper) cancellable(args []reflect.Value) []reflect.Value {
 
 func (w *wrapper) loop(ctx context.Context, args []reflect.Value) []reflect.Value {
 	l := w.r.schedule.start(ctx)
-	out, err, p := run(&l, w.r, w.orig, func() ([]reflect.Value, error) {
+	out, p, err := run(&l, w.r, w.orig, func() ([]reflect.Value, error) {
 		out := w.call(args)
 		return out, errorAt(out, w.shape.ErrorResult)
 	})

@@ -17,10 +17,10 @@ import (
 // cause and the last failure. When the final try panicked (RetryPanics), p
 // holds the panic and the caller raises it again or delivers it. A panic
 // without RetryPanics is not recovered: it goes up through run untouched.
-func run[T any](l *loop, r *Retrier, fn any, try func() (T, error)) (v T, err error, p *PanicError) {
+func run[T any](l *loop, r *Retrier, fn any, try func() (T, error)) (v T, p *PanicError, err error) {
 	var last error
 	for l.next() {
-		v, err, p = attempt(r.panics, try)
+		v, p, err = attempt(r.panics, try)
 		switch {
 		case p != nil:
 			r.logFailure(l, fn, p)
@@ -29,28 +29,28 @@ func run[T any](l *loop, r *Retrier, fn any, try func() (T, error)) (v T, err er
 			r.logSuccess(l, fn)
 			return v, nil, nil
 		case !r.retryable(err):
-			return v, err, nil
+			return v, nil, err
 		}
 		last = err
 		r.logFailure(l, fn, err)
 	}
 	if l.err != nil {
 		var zero T
-		return zero, stoppedError(l.err, last, l.tried), p
+		return zero, p, stoppedError(l.err, last, l.tried)
 	}
 	if p != nil {
 		r.logGiveUp(l, fn, p)
 	} else {
 		r.logGiveUp(l, fn, err)
 	}
-	return v, err, p
+	return v, p, err
 }
 
 // attempt makes one try, recovering a panic when panics is set.
-func attempt[T any](panics bool, try func() (T, error)) (v T, err error, p *PanicError) {
+func attempt[T any](panics bool, try func() (T, error)) (v T, p *PanicError, err error) {
 	if !panics {
 		v, err = try()
-		return v, err, nil
+		return v, nil, err
 	}
 	done := false
 	defer func() {
@@ -60,7 +60,7 @@ func attempt[T any](panics bool, try func() (T, error)) (v T, err error, p *Pani
 	}()
 	v, err = try()
 	done = true
-	return v, err, nil
+	return v, nil, err
 }
 
 func (r *Retrier) logFailure(l *loop, fn any, err error) {
