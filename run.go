@@ -3,6 +3,7 @@ package retry
 import (
 	"runtime"
 	"runtime/debug"
+	"strings"
 	"unsafe"
 
 	"github.com/sirupsen/logrus"
@@ -82,10 +83,11 @@ func (r *Retrier) logSuccess(l *loop, fn any) {
 }
 
 // funcName is the name the runtime knows fn, a func value, by: "main.fetch",
-// "main.main.func1" for a closure, "main.(*T).Get-fm" for a method value.
+// "main.main.func1" for a closure, "main.(*T).Get" for a method value (the
+// compiler's "-fm" suffix removed).
 func funcName(fn any) string {
 	if f := runtime.FuncForPC(funcPC(fn)); f != nil {
-		return f.Name()
+		return strings.TrimSuffix(f.Name(), "-fm")
 	}
 	return "?"
 }
