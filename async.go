@@ -5,6 +5,8 @@ import (
 	"errors"
 	"reflect"
 	"runtime/debug"
+
+	"github.com/sirupsen/logrus"
 )
 
 var outcomeChanType = reflect.TypeFor[<-chan Outcome]()
@@ -42,7 +44,7 @@ func (w *wrapper) deliverOutcome(ctx context.Context, args []reflect.Value, ch c
 	out, p, err := run(&l, w.r, w.orig, func() ([]reflect.Value, error) {
 		out := w.call(args)
 		return out, errorAt(out, w.shape.ErrorResult)
-	})
+	}, false)
 	var o Outcome
 	switch {
 	case p != nil:
@@ -130,7 +132,9 @@ func (c *chanLoop) run(ctx context.Context, args []reflect.Value, out reflect.Va
 		})
 		switch {
 		case p != nil:
-			w.r.logFailure(&l, w.orig, p)
+			if l.logs(logrus.WarnLevel) {
+				logFailure(&l, w.orig, p)
+			}
 			continue
 		case rcv.stopped:
 			l.err = ctx.Err()
@@ -142,7 +146,9 @@ func (c *chanLoop) run(ctx context.Context, args []reflect.Value, out reflect.Va
 		}
 		switch {
 		case err == nil:
-			w.r.logSuccess(&l, w.orig)
+			if l.logs(logrus.DebugLevel) {
+				logSuccess(&l, w.orig)
+			}
 			out.Send(got)
 			return
 		case err != errNoValue && !w.r.retryable(err):
@@ -150,7 +156,9 @@ func (c *chanLoop) run(ctx context.Context, args []reflect.Value, out reflect.Va
 			return
 		}
 		last = err
-		w.r.logFailure(&l, w.orig, err)
+		if l.logs(logrus.WarnLevel) {
+			logFailure(&l, w.orig, err)
+		}
 	}
 	switch {
 	case l.err != nil:
@@ -159,10 +167,14 @@ func (c *chanLoop) run(ctx context.Context, args []reflect.Value, out reflect.Va
 		}
 		return
 	case p != nil:
-		w.r.logGiveUp(&l, w.orig, p)
+		if l.logs(logrus.WarnLevel) {
+			logGiveUp(&l, w.orig, p)
+		}
 		panic(p.Value)
 	}
-	w.r.logGiveUp(&l, w.orig, last)
+	if l.logs(logrus.WarnLevel) {
+		logGiveUp(&l, w.orig, last)
+	}
 	if got.IsValid() {
 		out.Send(got)
 	}

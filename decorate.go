@@ -261,6 +261,9 @@ func Do(ctx context.Context, r *Retrier, op func(context.Context) error) error {
 	if op == nil {
 		panic(&notFuncError{what: "nil func(context.Context) error"})
 	}
+	if r == nil {
+		panic(errNilRetrier)
+	}
 	_, err := call(ctx, r, op, func() (struct{}, error) { return struct{}{}, op(ctx) })
 	return err
 }
@@ -270,6 +273,9 @@ func Do(ctx context.Context, r *Retrier, op func(context.Context) error) error {
 func DoValue[T any](ctx context.Context, r *Retrier, op func(context.Context) (T, error)) (T, error) {
 	if op == nil {
 		panic(&notFuncError{what: "nil " + reflect.TypeFor[func(context.Context) (T, error)]().String()})
+	}
+	if r == nil {
+		panic(errNilRetrier)
 	}
 	return call(ctx, r, op, func() (T, error) { return op(ctx) })
 }

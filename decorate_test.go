@@ -286,7 +286,11 @@ func TestPermanent(t *testing.T) {
 	assert.ErrorIs(t, p, e)
 	assert.Equal(t, "e", p.Error())
 	assert.True(t, isPermanent(fmt.Errorf("a: %w", fmt.Errorf("b: %w", p))))
+	assert.True(t, isPermanent(errors.Join(e, fmt.Errorf("b: %w", p))))
+	assert.True(t, isPermanent(fmt.Errorf("two: %w, %w", e, p)))
+	assert.False(t, isPermanent(errors.Join(e, fmt.Errorf("b: %w", e))))
 	assert.False(t, isPermanent(e))
+	assert.False(t, isPermanent(nil))
 }
 
 func TestPanicsGoUpUntouchedByDefault(t *testing.T) {

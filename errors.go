@@ -70,9 +70,28 @@ type permanentError struct{ err error }
 func (e *permanentError) Error() string { return e.err.Error() }
 func (e *permanentError) Unwrap() error { return e.err }
 
+// isPermanent reports whether err's tree holds a Permanent error. It walks
+// the tree as errors.As does, but without As methods: only this package
+// makes a *permanentError, so no other type can claim to be one. The walk
+// is the cost of every failure, and this is several times cheaper.
 func isPermanent(err error) bool {
-	_, ok := errors.AsType[*permanentError](err)
-	return ok
+	for {
+		switch e := err.(type) {
+		case *permanentError:
+			return true
+		case interface{ Unwrap() error }:
+			err = e.Unwrap()
+		case interface{ Unwrap() []error }:
+			for _, inner := range e.Unwrap() {
+				if isPermanent(inner) {
+					return true
+				}
+			}
+			return false
+		default:
+			return false
+		}
+	}
 }
 
 // stripPermanent removes a top-level Permanent wrapper.

@@ -58,16 +58,16 @@ func (s logSink) logger() logrus.FieldLogger {
 	return s.fl
 }
 
-// enabled reports whether an entry at lvl would be written.
+// enabled reports whether an entry at lvl would be written. It is small
+// enough to be inlined into the loops: one load and one compare.
 func (s logSink) enabled(lvl logrus.Level) bool {
-	switch {
-	case s.fl == nil:
-		return DefaultLogger.IsLevelEnabled(lvl)
-	case s.level != nil:
-		return s.level.IsLevelEnabled(lvl)
-	default:
+	l := s.level
+	if s.fl == nil {
+		l = DefaultLogger
+	} else if l == nil {
 		return true
 	}
+	return l.IsLevelEnabled(lvl)
 }
 
 // loopID is a loop's identifier, drawn the first time the loop logs.

@@ -225,6 +225,6 @@ func WithSleep(f func(ctx context.Context, d time.Duration) error) ScheduleOptio
 			c.fail("WithSleep(nil)", "sleep function cannot be nil")
 			return
 		}
-		c.s.sleep = f
+		c.s.sleep, c.s.defaultSleep = f, false
 	})
 }

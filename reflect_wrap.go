@@ -5,6 +5,9 @@ import (
 	"reflect"
 )
 
+// errNilRetrier is the panic value of decorating with a nil *Retrier.
+const errNilRetrier = "retry: nil *Retrier"
+
 // loopKind is what the caller asked for: the loop that the signature calls
 // for (Decorate), the blocking one (Sync), or one on its own goroutine
 // (Async).
@@ -20,7 +23,7 @@ const (
 // chosen loop on every call.
 func (r *Retrier) decorate(fn any, kind loopKind) any {
 	if r == nil {
-		panic("retry: nil *Retrier")
+		panic(errNilRetrier)
 	}
 	if f := r.fastPath(fn, kind); f != nil {
 		return f
@@ -77,18 +80,12 @@ func (r *Retrier) fastPath(fn any, kind loopKind) any {
 	return nil
 }
 
-// call runs one loop waiting with ctx and gives the caller what the design
-// says it gets: a panic raised again, a Permanent wrapper removed.
+// call runs one loop waiting with ctx, for a typed caller: a panic is raised
+// again, a Permanent wrapper removed. It is inlined into its callers.
 func call[T any](ctx context.Context, r *Retrier, fn any, try func() (T, error)) (T, error) {
-	if r == nil {
-		panic("retry: nil *Retrier")
-	}
 	l := r.schedule.start(ctx)
-	v, p, err := run(&l, r, fn, try)
-	if p != nil {
-		panic(p.Value)
-	}
-	return v, stripPermanent(err)
+	v, _, err := run(&l, r, fn, try, true)
+	return v, err
 }
 
 // A wrapper is one decorated function: fn, what its signature says, and the
@@ -117,7 +114,7 @@ func (w *wrapper) loop(ctx context.Context, args []reflect.Value) []reflect.Valu
 	out, p, err := run(&l, w.r, w.orig, func() ([]reflect.Value, error) {
 		out := w.call(args)
 		return out, errorAt(out, w.shape.ErrorResult)
-	})
+	}, false)
 	switch {
 	case p != nil:
 		panic(p.Value)

@@ -16,43 +16,99 @@ import (
 // It returns the value and error of the final try. When the loop was stopped
 // (l.err != nil) the value is zero and the error matches both the stop's
 // cause and the last failure. When the final try panicked (RetryPanics), p
-// holds the panic and the caller raises it again or delivers it. A panic
-// without RetryPanics is not recovered: it goes up through run untouched.
-func run[T any](l *loop, r *Retrier, fn any, try func() (T, error)) (v T, p *PanicError, err error) {
+// holds the panic for the caller to deliver, or, when raise is set, run
+// raises it again itself and removes a top-level Permanent wrapper from the
+// error, as a typed caller needs. A panic without RetryPanics is not
+// recovered: it goes up through run untouched.
+//
+// This is the hot path of every call: what it calls for logging is inlined
+// down to a level check, and the entries are written out of line.
+func run[T any](l *loop, r *Retrier, fn any, try func() (T, error), raise bool) (v T, p *PanicError, err error) {
+	if err = l.ctx.Err(); err != nil {
+		l.err = err
+		return v, nil, err // fn is not called when ctx is already done
+	}
+	l.tried = 1
+	// The first try, on its own: a call that succeeds at once never enters
+	// the loop.
+	if r.panics {
+		v, p, err = recovering(try)
+	} else {
+		v, err = try()
+	}
+	if p == nil && err == nil {
+		if l.logs(logrus.DebugLevel) {
+			logSuccess(l, fn)
+		}
+		return v, nil, nil
+	}
+	v, p, err = retryFrom(l, r, fn, try, v, p, err)
+	if raise {
+		if p != nil {
+			panic(p.Value)
+		}
+		err = stripPermanent(err)
+	}
+	return v, p, err
+}
+
+// retryFrom judges a try that did not succeed, then tries again until a try
+// succeeds, fails in a way that is not retried, or the loop ends.
+func retryFrom[T any](l *loop, r *Retrier, fn any, try func() (T, error), v T, p *PanicError, err error) (T, *PanicError, error) {
 	var last error
-	for l.next() {
-		v, p, err = attempt(r.panics, try)
+	for {
 		switch {
 		case p != nil:
-			r.logFailure(l, fn, p)
-			continue
+			if l.logs(logrus.WarnLevel) {
+				logFailure(l, fn, p)
+			}
 		case err == nil:
-			r.logSuccess(l, fn)
+			if l.logs(logrus.DebugLevel) {
+				logSuccess(l, fn)
+			}
 			return v, nil, nil
 		case !r.retryable(err):
 			return v, nil, err
+		default:
+			last = err
+			if l.logs(logrus.WarnLevel) {
+				logFailure(l, fn, err)
+			}
 		}
-		last = err
-		r.logFailure(l, fn, err)
+		if !l.again() {
+			break
+		}
+		if r.panics {
+			v, p, err = recovering(try)
+		} else {
+			v, err = try()
+		}
 	}
 	if l.err != nil {
 		var zero T
 		return zero, p, stoppedError(l.err, last, l.tried)
 	}
-	if p != nil {
-		r.logGiveUp(l, fn, p)
-	} else {
-		r.logGiveUp(l, fn, err)
+	if l.logs(logrus.WarnLevel) {
+		if p != nil {
+			logGiveUp(l, fn, p)
+		} else {
+			logGiveUp(l, fn, err)
+		}
 	}
 	return v, p, err
 }
 
-// attempt makes one try, recovering a panic when panics is set.
+// attempt makes one try, recovering a panic into p when panics is set.
 func attempt[T any](panics bool, try func() (T, error)) (v T, p *PanicError, err error) {
-	if !panics {
-		v, err = try()
-		return v, nil, err
+	if panics {
+		return recovering(try)
 	}
+	v, err = try()
+	return
+}
+
+// recovering makes one try, recovering a panic into p.
+func recovering[T any](try func() (T, error)) (v T, p *PanicError, err error) {
 	done := false
 	defer func() {
 		if !done {
@@ -64,22 +120,19 @@ func attempt[T any](panics bool, try func() (T, error)) (v T, p *PanicError, err
 	return v, nil, err
 }
 
-func (r *Retrier) logFailure(l *loop, fn any, err error) {
-	if l.s.log.enabled(logrus.WarnLevel) {
-		l.s.log.with(&l.id).Warnf("%s: try #%d failed with %T: %v", funcName(fn), l.tried, err, err)
-	}
+// The entries a Retrier writes. Callers check the level first, with
+// l.logs, which is inlined: a disabled entry costs one load and a compare.
+
+func logFailure(l *loop, fn any, err error) {
+	l.s.log.with(&l.id).Warnf("%s: try #%d failed with %T: %v", funcName(fn), l.tried, err, err)
 }
 
-func (r *Retrier) logGiveUp(l *loop, fn any, err error) {
-	if l.s.log.enabled(logrus.WarnLevel) {
-		l.s.log.with(&l.id).Warnf("%s: giving up after %d tries: %v", funcName(fn), l.tried, err)
-	}
+func logGiveUp(l *loop, fn any, err error) {
+	l.s.log.with(&l.id).Warnf("%s: giving up after %d tries: %v", funcName(fn), l.tried, err)
 }
 
-func (r *Retrier) logSuccess(l *loop, fn any) {
-	if l.s.log.enabled(logrus.DebugLevel) {
-		l.s.log.with(&l.id).Debugf("%s: succeeded at try #%d", funcName(fn), l.tried)
-	}
+func logSuccess(l *loop, fn any) {
+	l.s.log.with(&l.id).Debugf("%s: succeeded at try #%d", funcName(fn), l.tried)
 }
 
 // funcName is the name the runtime knows fn, a func value, by: "main.fetch",

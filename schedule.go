@@ -32,6 +32,12 @@ type Schedule struct {
 	hasMax             bool
 	log                logSink
 	sleep              func(context.Context, time.Duration) error
+	defaultSleep       bool // sleep is sleepContext
+
+	// Worked out once by NewSchedule, for the loops.
+	limit    int           // tries, or math.MaxInt when unlimited
+	first    time.Duration // the first wait: delay, clamped
+	constant bool          // every wait is the first one
 }
 
 // DefaultSchedule makes unlimited tries with no delay between them, like
@@ -43,7 +49,7 @@ var DefaultSchedule = Must(NewSchedule())
 // unlimited tries with no delay. Every invalid option is reported in the
 // returned error, which wraps [ErrInvalidOption].
 func NewSchedule(opts ...ScheduleOption) (*Schedule, error) {
-	c := scheduleConfig{s: Schedule{tries: -1, backoff: 1, sleep: sleepContext}}
+	c := scheduleConfig{s: Schedule{tries: -1, backoff: 1, sleep: sleepContext, defaultSleep: true}}
 	for _, o := range opts {
 		if o == nil {
 			c.fail("<nil>", "option cannot be nil")
@@ -55,7 +61,14 @@ func NewSchedule(opts ...ScheduleOption) (*Schedule, error) {
 	if err := c.err(); err != nil {
 		return nil, err
 	}
-	return &c.s, nil
+	s := &c.s
+	s.limit = s.tries
+	if s.tries < 0 {
+		s.limit = math.MaxInt
+	}
+	s.first = s.clamp(s.delay)
+	s.constant = s.update == nil && s.backoff == 1 && s.jitterLo == 0 && s.jitterHi == 0
+	return s, nil
 }
 
 // Attempts returns an iterator over the tries of a new loop: it yields 0, 1,
@@ -133,31 +146,38 @@ func (s *Schedule) start(ctx context.Context) loop {
 
 // next reports whether another try may start, after logging and waiting for
 // it. It returns false when the tries are used up (without waiting), or when
-// the sleep function or ctx ends the loop; l.err then tells why.
+// the sleep function or ctx ends the loop; l.err then tells why. The first
+// call only checks ctx, and is inlined.
 func (l *loop) next() bool {
-	s := l.s
 	if l.tried == 0 {
-		if err := l.ctx.Err(); err != nil {
+		l.err = l.ctx.Err()
+		l.tried = 1
+		return l.err == nil
+	}
+	return l.again()
+}
+
+// again is next for every try but the first.
+func (l *loop) again() bool {
+	s := l.s
+	if l.tried >= s.limit {
+		return false
+	}
+	switch {
+	case l.tried == 1:
+		l.wait = s.first
+	case !s.constant:
+		l.wait = s.clamp(s.updated(l.wait))
+	}
+	if l.logs(logrus.InfoLevel) {
+		l.logWait()
+	}
+	// The default sleep returns at once for a zero wait: skip the call.
+	if l.wait > 0 || !s.defaultSleep {
+		if err := s.sleep(l.ctx, l.wait); err != nil {
 			l.err = err
 			return false
 		}
-		l.tried = 1
-		return true
-	}
-	if s.tries >= 0 && l.tried >= s.tries {
-		return false
-	}
-	if l.tried == 1 {
-		l.wait = s.clamp(s.delay)
-	} else {
-		l.wait = s.clamp(s.updated(l.wait))
-	}
-	if s.log.enabled(logrus.InfoLevel) {
-		l.logWait()
-	}
-	if err := s.sleep(l.ctx, l.wait); err != nil {
-		l.err = err
-		return false
 	}
 	if err := l.ctx.Err(); err != nil {
 		l.err = err
@@ -166,6 +186,9 @@ func (l *loop) next() bool {
 	l.tried++
 	return true
 }
+
+// logs reports whether the loop's logger writes entries at lvl.
+func (l *loop) logs(lvl logrus.Level) bool { return l.s.log.enabled(lvl) }
 
 func (l *loop) logWait() {
 	e := l.s.log.with(&l.id)

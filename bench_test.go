@@ -1,0 +1,246 @@
+package retry
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"testing"
+
+	"github.com/sirupsen/logrus"
+)
+
+// The benchmarks retry op := func(ctx context.Context, x int) (int, error),
+// the shape of a typical RPC, in three scenarios: it succeeds at once; it
+// fails three times, then succeeds (zero delay); it always fails, until five
+// tries run out. Each is measured for the baselines (a direct call, a
+// hand-written loop, a reflect.MakeFunc pass-through: the floor of any
+// MakeFunc decorator) and for every way the library decorates, in one run,
+// so that ratios compare like with like on a noisy machine.
+
+var (
+	errBench = errors.New("bench failure")
+	sink     int
+)
+
+// quietLogger has every level the library logs at disabled.
+func quietLogger() *logrus.Logger {
+	l := logrus.New()
+	l.SetLevel(logrus.ErrorLevel)
+	return l
+}
+
+// benchOp is an operation that fails its first `failures` calls after each
+// reset, then returns x+1.
+type benchOp struct {
+	failures, calls int
+}
+
+func (o *benchOp) call(_ context.Context, x int) (int, error) {
+	o.calls++
+	if o.calls <= o.failures {
+		return 0, errBench
+	}
+	return x + 1, nil
+}
+
+func (o *benchOp) callErr(ctx context.Context) error {
+	_, err := o.call(ctx, 1)
+	return err
+}
+
+// handLoop is what a careful programmer writes without a library.
+func handLoop(ctx context.Context, op func(context.Context, int) (int, error), x, tries int) (int, error) {
+	var err error
+	for range tries {
+		var v int
+		if v, err = op(ctx, x); err == nil {
+			return v, nil
+		}
+		if ctx.Err() != nil {
+			return 0, ctx.Err()
+		}
+	}
+	return 0, err
+}
+
+// passThrough is a reflect.MakeFunc wrapper that only calls fn.
+func passThrough[F any](fn F) F {
+	v := reflect.ValueOf(fn)
+	return reflect.MakeFunc(v.Type(), func(args []reflect.Value) []reflect.Value {
+		return v.Call(args)
+	}).Interface().(F)
+}
+
+type benchResult struct {
+	V   int
+	Err error
+}
+
+// benchCases returns, for one operation, the function each case times: one
+// call of the operation, retried.
+func benchCases(op *benchOp) []struct {
+	name string
+	call func(ctx context.Context) (int, error)
+} {
+	r := Must(New(Tries(5), Logger(quietLogger())))
+	decorated := r.Decorate(op.call).(func(context.Context, int) (int, error))
+	synced := r.Sync(op.call).(func(context.Context, int) (int, error))
+	wrapped := Wrap(r, op.call)
+	noCtx := r.Decorate(func(x int) (int, error) { return op.call(context.Background(), x) }).(func(int) (int, error))
+	fastPath := Wrap(r, op.callErr)
+	async := r.Decorate(func(ctx context.Context, x int) <-chan benchResult {
+		ch := make(chan benchResult, 1)
+		v, err := op.call(ctx, x)
+		ch <- benchResult{v, err}
+		return ch
+	}).(func(context.Context, int) <-chan benchResult)
+	outcome := r.Async(op.call).(func(context.Context, int) <-chan Outcome)
+	through := passThrough(op.call)
+	return []struct {
+		name string
+		call func(ctx context.Context) (int, error)
+	}{
+		{"direct", func(ctx context.Context) (int, error) { return op.call(ctx, 1) }},
+		{"handloop", func(ctx context.Context) (int, error) { return handLoop(ctx, op.call, 1, 5) }},
+		{"makefunc-passthrough", func(ctx context.Context) (int, error) { return through(ctx, 1) }},
+		{"Decorate-cancellable", func(ctx context.Context) (int, error) { return decorated(ctx, 1) }},
+		{"Decorate-sync", func(context.Context) (int, error) { return noCtx(1) }},
+		{"Sync", func(ctx context.Context) (int, error) { return synced(ctx, 1) }},
+		{"Wrap", func(ctx context.Context) (int, error) { return wrapped(ctx, 1) }},
+		{"Wrap-fastpath", func(ctx context.Context) (int, error) { return 2, fastPath(ctx) }},
+		{"Do", func(ctx context.Context) (int, error) {
+			return 2, Do(ctx, r, op.callErr)
+		}},
+		{"DoValue", func(ctx context.Context) (int, error) {
+			return DoValue(ctx, r, func(ctx context.Context) (int, error) { return op.call(ctx, 1) })
+		}},
+		{"Decorate-async", func(ctx context.Context) (int, error) {
+			res := <-async(ctx, 1)
+			return res.V, res.Err
+		}},
+		{"Async-outcome", func(ctx context.Context) (int, error) {
+			o := <-outcome(ctx, 1)
+			if o.Err != nil {
+				return 0, o.Err
+			}
+			return o.Values[0].(int), nil
+		}},
+	}
+}
+
+func benchScenario(b *testing.B, failures int, wantErr bool) {
+	op := &benchOp{failures: failures}
+	ctx := context.Background()
+	for _, c := range benchCases(op) {
+		if (c.name == "direct" || c.name == "makefunc-passthrough") && failures > 0 {
+			continue // they do not retry
+		}
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			var v int
+			var err error
+			for b.Loop() {
+				op.calls = 0
+				v, err = c.call(ctx)
+			}
+			sink = v
+			if wantErr != (err != nil) || (!wantErr && v != 2) {
+				b.Fatalf("got %d, %v", v, err)
+			}
+			if want := min(failures+1, 5); op.calls != want {
+				b.Fatalf("last call made %d tries, want %d", op.calls, want)
+			}
+		})
+	}
+}
+
+func BenchmarkFirstTry(b *testing.B)      { benchScenario(b, 0, false) }
+func BenchmarkThreeFailures(b *testing.B) { benchScenario(b, 3, false) }
+func BenchmarkExhausted(b *testing.B)     { benchScenario(b, 100, true) }
+
+// BenchmarkParallel calls one decorated function from every P at once.
+func BenchmarkParallel(b *testing.B) {
+	op := func(_ context.Context, x int) (int, error) { return x + 1, nil }
+	r := Must(New(Tries(5), Logger(quietLogger())))
+	decorated := r.Decorate(op).(func(context.Context, int) (int, error))
+	fast := Wrap(r, func(context.Context) error { return nil })
+	for name, call := range map[string]func(context.Context) error{
+		"Decorate-cancellable": func(ctx context.Context) error { _, err := decorated(ctx, 1); return err },
+		"Wrap-fastpath":        fast,
+		"Do":                   func(ctx context.Context) error { return Do(ctx, r, fast) },
+	} {
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				ctx := context.Background()
+				for pb.Next() {
+					if err := call(ctx); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		})
+	}
+}
+
+// BenchmarkDecorate is the cost of decorating, paid once, at init.
+func BenchmarkDecorate(b *testing.B) {
+	r := Must(New(Tries(5)))
+	op := (&benchOp{}).call
+	for name, fn := range map[string]any{
+		"cancellable": op,
+		"fastpath":    (&benchOp{}).callErr,
+		"async":       func(context.Context) <-chan error { return nil },
+	} {
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			var d any
+			for b.Loop() {
+				d = r.Decorate(fn)
+			}
+			if reflect.TypeOf(d) != reflect.TypeOf(fn) {
+				b.Fatal("type changed")
+			}
+		})
+	}
+	b.Run("New", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			r = Must(New(Tries(5), Delay(1), Backoff(2), On(errBench)))
+		}
+	})
+}
+
+// BenchmarkSchedule is one loop over a Schedule alone: five tries, zero
+// delay, logging disabled.
+func BenchmarkSchedule(b *testing.B) {
+	s := Must(NewSchedule(Tries(5), Logger(quietLogger())))
+	b.Run("Attempts", func(b *testing.B) {
+		b.ReportAllocs()
+		n := 0
+		for b.Loop() {
+			for i := range s.Attempts() {
+				n += i
+			}
+		}
+		if n == 0 {
+			b.Fatal("no tries")
+		}
+	})
+	b.Run("logging-enabled", func(b *testing.B) {
+		l := logrus.New()
+		l.SetOutput(discard{})
+		l.SetLevel(logrus.InfoLevel)
+		s := Must(NewSchedule(Tries(5), Logger(l)))
+		b.ReportAllocs()
+		for b.Loop() {
+			for range s.Attempts() {
+			}
+		}
+	})
+}
+
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }
