@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/sirupsen/logrus"
+	"github.com/stretchr/testify/assert"
 )
 
 // The benchmarks retry op := func(ctx context.Context, x int) (int, error),
@@ -35,6 +36,9 @@ type benchOp struct {
 	failures, calls int
 }
 
+// call is kept out of line, as a real operation (an RPC) is.
+//
+//go:noinline
 func (o *benchOp) call(_ context.Context, x int) (int, error) {
 	o.calls++
 	if o.calls <= o.failures {
@@ -244,3 +248,40 @@ func BenchmarkSchedule(b *testing.B) {
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// reflectLoop is the least a reflect.MakeFunc retry can do: call fn until
+// its error result is nil, at most tries times.
+func reflectLoop[F any](fn F, tries int) F {
+	v := reflect.ValueOf(fn)
+	last := v.Type().NumOut() - 1
+	return reflect.MakeFunc(v.Type(), func(args []reflect.Value) []reflect.Value {
+		var out []reflect.Value
+		for range tries {
+			if out = v.Call(args); out[last].IsNil() {
+				break
+			}
+		}
+		return out
+	}).Interface().(F)
+}
+
+// A disabled log level adds no allocation on the reflect.MakeFunc path: a
+// decorated call allocates exactly what the least reflect retry loop does.
+// (The fast paths allocate nothing at all: TestFastPathsAllocateNothing.)
+func TestDisabledLoggingAddsNoAllocations(t *testing.T) {
+	for name, logger := range map[string]ScheduleOption{
+		"*logrus.Logger": Logger(quietLogger()),
+		"*logrus.Entry":  Logger(quietLogger().WithField("app", "x")),
+	} {
+		for _, failures := range []int{0, 3, 4} {
+			op := &benchOp{failures: failures}
+			ctx := context.Background()
+			floor := reflectLoop(op.call, 5)
+			decorated := Decorate(op.call, Tries(5), logger).(func(context.Context, int) (int, error))
+			want := testing.AllocsPerRun(200, func() { op.calls = 0; _, _ = floor(ctx, 1) })
+			got := testing.AllocsPerRun(200, func() { op.calls = 0; _, _ = decorated(ctx, 1) })
+			assert.Equal(t, want, got, "%s, %d failures", name, failures)
+			assert.Equal(t, min(failures+1, 5), op.calls)
+		}
+	}
+}

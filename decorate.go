@@ -155,14 +155,14 @@ func WithSchedule(s *Schedule) Option {
 	})
 }
 
-// retryable reports whether err, a failure, is worth another try.
+// retryable reports whether err, a failure, is worth another try. It is
+// inlined into the loop; matches, which runs the filters, is not.
 func (r *Retrier) retryable(err error) bool {
-	if isPermanent(err) {
-		return false
-	}
-	if len(r.filters) == 0 {
-		return true
-	}
+	return !isPermanent(err) && (len(r.filters) == 0 || r.matches(err))
+}
+
+// matches reports whether one of the filters matches err.
+func (r *Retrier) matches(err error) bool {
 	for _, f := range r.filters {
 		if f.match(err) {
 			return true

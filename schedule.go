@@ -138,10 +138,11 @@ type loop struct {
 	wait  time.Duration // the last wait
 	err   error         // why the loop stopped early: the sleep's or ctx's error
 	id    loopID
+	level logrus.Level // the logger's level when the loop started
 }
 
 func (s *Schedule) start(ctx context.Context) loop {
-	return loop{s: s, ctx: ctx}
+	return loop{s: s, ctx: ctx, level: s.log.threshold()}
 }
 
 // next reports whether another try may start, after logging and waiting for
@@ -188,7 +189,9 @@ func (l *loop) again() bool {
 }
 
 // logs reports whether the loop's logger writes entries at lvl.
-func (l *loop) logs(lvl logrus.Level) bool { return l.s.log.enabled(lvl) }
+// The level is read when the loop starts: a change of level applies from the
+// next loop on.
+func (l *loop) logs(lvl logrus.Level) bool { return lvl <= l.level }
 
 func (l *loop) logWait() {
 	e := l.s.log.with(&l.id)
