@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kaioretry/retry/internal/waits"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -48,22 +49,22 @@ func TestDecorateFields(t *testing.T) {
 		Typed: func(_ context.Context, x int) (int, error) { return x + 1, nil },
 	}
 	privateBefore := reflect.ValueOf(s.private).Pointer()
-	rec := &sleepRecorder{}
-	require.NoError(t, DecorateFields(s, Tries(2), Delay(time.Second), WithSleep(rec.sleep)))
+	rec := &waits.Recorder{}
+	require.NoError(t, DecorateFields(s, Tries(2), Delay(time.Second), WithSleep(rec.Sleep)))
 
 	require.Error(t, s.Tagged())
 	assert.Equal(t, 4, tagged, "the tag's tries")
-	assert.Equal(t, []time.Duration{100 * time.Millisecond, 300 * time.Millisecond, 500 * time.Millisecond}, rec.recorded())
+	assert.Equal(t, []time.Duration{100 * time.Millisecond, 300 * time.Millisecond, 500 * time.Millisecond}, rec.Waits())
 
-	rec.waits = nil
+	rec.Reset()
 	require.Error(t, s.Shared())
 	assert.Equal(t, 2, shared, "the options' tries")
-	assert.Equal(t, []time.Duration{time.Second}, rec.recorded())
+	assert.Equal(t, []time.Duration{time.Second}, rec.Waits())
 
-	rec.waits = nil
+	rec.Reset()
 	require.Error(t, s.Jittered())
 	assert.Equal(t, 3, jittered)
-	assert.Equal(t, []time.Duration{time.Second, 900 * time.Millisecond}, rec.recorded(), "1s, then 1s-250ms raised to min 900ms")
+	assert.Equal(t, []time.Duration{time.Second, 900 * time.Millisecond}, rec.Waits(), "1s, then 1s-250ms raised to min 900ms")
 
 	require.Error(t, s.Skipped())
 	assert.Equal(t, 1, skipped, `retry:"-" is left alone`)

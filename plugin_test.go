@@ -1,7 +1,6 @@
 package retry_test
 
 import (
-	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/kaioretry/retry"
+	"github.com/kaioretry/retry/internal/waits"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -97,20 +97,20 @@ func TestPluginFunctionAndVariable(t *testing.T) {
 	shape, err := retry.Inspect(sym)
 	require.NoError(t, err)
 	assert.Equal(t, "func(int) (string, error): synchronous loop", shape.String())
-	rec := &waits{}
-	fetch := retry.Decorate(sym, retry.Tries(5), retry.Delay(time.Second), retry.WithSleep(rec.sleep)).(func(int) (string, error))
+	rec := &waits.Recorder{}
+	fetch := retry.Decorate(sym, retry.Tries(5), retry.Delay(time.Second), retry.WithSleep(rec.Sleep)).(func(int) (string, error))
 	got, err := fetch(7)
 	require.NoError(t, err)
 	assert.Equal(t, "plugin item 7", got)
 	fetches, _ := counts()
 	assert.Equal(t, 3, fetches)
-	assert.Equal(t, []time.Duration{time.Second, time.Second}, rec.got)
+	assert.Equal(t, []time.Duration{time.Second, time.Second}, rec.Waits())
 
 	// A func variable symbol is a pointer to the variable: DecorateFields
 	// swaps it in place, so the plugin's own code calls the retrying version.
 	v, err := p.Lookup("Handler")
 	require.NoError(t, err)
-	require.NoError(t, retry.DecorateFields(v, retry.Tries(5), retry.WithSleep(rec.sleep)))
+	require.NoError(t, retry.DecorateFields(v, retry.Tries(5), retry.WithSleep(rec.Sleep)))
 	serve, err := p.Lookup("Serve")
 	require.NoError(t, err)
 	n, err := serve.(func(string) (int, error))("  four ")
@@ -118,17 +118,4 @@ func TestPluginFunctionAndVariable(t *testing.T) {
 	assert.Equal(t, 4, n)
 	_, handled := counts()
 	assert.Equal(t, 4, handled)
-}
-
-// waits records the waits of a loop instead of sleeping.
-type waits struct {
-	mu  sync.Mutex
-	got []time.Duration
-}
-
-func (w *waits) sleep(_ context.Context, d time.Duration) error {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.got = append(w.got, d)
-	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kaioretry/retry/internal/waits"
 	"github.com/stretchr/testify/require"
 )
 
@@ -165,8 +166,8 @@ func FuzzDecorate(f *testing.F) {
 	f.Add(5, int64(-1), math.NaN(), int64(5), uint8(9))
 	f.Add(200, int64(math.MaxInt64), 10.0, int64(math.MaxInt64), uint8(255))
 	f.Fuzz(func(t *testing.T, tries int, delay int64, backoff float64, maxDelay int64, failures uint8) {
-		rec := &sleepRecorder{}
-		r, err := New(Tries(tries), Delay(time.Duration(delay)), Backoff(backoff), MaxDelay(time.Duration(maxDelay)), WithSleep(rec.sleep))
+		rec := &waits.Recorder{}
+		r, err := New(Tries(tries), Delay(time.Duration(delay)), Backoff(backoff), MaxDelay(time.Duration(maxDelay)), WithSleep(rec.Sleep))
 		invalid := tries == 0 || delay < 0 || math.IsNaN(backoff) || math.IsInf(backoff, 0) || backoff < 0 || maxDelay < 0
 		if invalid {
 			require.ErrorIs(t, err, ErrInvalidOption)
@@ -190,7 +191,7 @@ func FuzzDecorate(f *testing.F) {
 			require.NoError(t, err)
 		}
 		require.Equal(t, want, calls)
-		waits := rec.recorded()
+		waits := rec.Waits()
 		require.Len(t, waits, calls-1)
 		for i, w := range waits {
 			require.GreaterOrEqual(t, w, time.Duration(0), "wait %d", i)

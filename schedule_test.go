@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/kaioretry/retry/internal/waits"
 	"github.com/sirupsen/logrus"
 	"github.com/sirupsen/logrus/hooks/test"
 	"github.com/stretchr/testify/assert"
@@ -86,21 +87,21 @@ func collect(seq func(func(int) bool)) []int {
 
 func TestAttemptsYieldsTriesValuesWithOneWaitLess(t *testing.T) {
 	for _, n := range []int{1, 2, 3, 4, 7} {
-		rec := &sleepRecorder{}
-		s := Must(NewSchedule(Tries(n), Delay(time.Second), WithSleep(rec.sleep)))
+		rec := &waits.Recorder{}
+		s := Must(NewSchedule(Tries(n), Delay(time.Second), WithSleep(rec.Sleep)))
 		got := collect(s.Attempts())
 		want := make([]int, n)
 		for i := range want {
 			want[i] = i
 		}
 		assert.Equal(t, want, got, "Tries(%d)", n)
-		assert.Len(t, rec.recorded(), n-1, "Tries(%d) waits", n)
+		assert.Len(t, rec.Waits(), n-1, "Tries(%d) waits", n)
 	}
 }
 
 func TestAttemptsUnlimitedKeepsGoing(t *testing.T) {
-	rec := &sleepRecorder{}
-	s := Must(NewSchedule(WithSleep(rec.sleep)))
+	rec := &waits.Recorder{}
+	s := Must(NewSchedule(WithSleep(rec.Sleep)))
 	last := -1
 	for i := range s.Attempts() {
 		require.Equal(t, last+1, i)
@@ -110,7 +111,7 @@ func TestAttemptsUnlimitedKeepsGoing(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 9_999, last)
-	assert.Len(t, rec.recorded(), 9_999)
+	assert.Len(t, rec.Waits(), 9_999)
 }
 
 func TestAttemptsWaitSequence(t *testing.T) {
@@ -140,10 +141,10 @@ func TestAttemptsWaitSequence(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rec := &sleepRecorder{}
-			s := Must(NewSchedule(append(tt.opts, WithSleep(rec.sleep))...))
+			rec := &waits.Recorder{}
+			s := Must(NewSchedule(append(tt.opts, WithSleep(rec.Sleep))...))
 			collect(s.Attempts())
-			assert.Equal(t, tt.want, rec.recorded())
+			assert.Equal(t, tt.want, rec.Waits())
 		})
 	}
 }
@@ -154,19 +155,19 @@ func TestUpdateDelayReceivesTheClampedWait(t *testing.T) {
 		got = append(got, d)
 		return d / 2
 	}
-	rec := &sleepRecorder{}
-	s := Must(NewSchedule(Tries(4), Delay(10*time.Second), MaxDelay(6*time.Second), MinDelay(2*time.Second), UpdateDelay(update), WithSleep(rec.sleep)))
+	rec := &waits.Recorder{}
+	s := Must(NewSchedule(Tries(4), Delay(10*time.Second), MaxDelay(6*time.Second), MinDelay(2*time.Second), UpdateDelay(update), WithSleep(rec.Sleep)))
 	collect(s.Attempts())
 	assert.Equal(t, []time.Duration{6 * time.Second, 3 * time.Second}, got)
-	assert.Equal(t, []time.Duration{6 * time.Second, 3 * time.Second, 2 * time.Second}, rec.recorded())
+	assert.Equal(t, []time.Duration{6 * time.Second, 3 * time.Second, 2 * time.Second}, rec.Waits())
 }
 
 func TestJitterRangeStaysInsideTheRange(t *testing.T) {
 	const lo, hi = 100 * time.Millisecond, 200 * time.Millisecond
-	rec := &sleepRecorder{}
-	s := Must(NewSchedule(Tries(1001), Delay(time.Second), JitterRange(lo, hi), WithSleep(rec.sleep)))
+	rec := &waits.Recorder{}
+	s := Must(NewSchedule(Tries(1001), Delay(time.Second), JitterRange(lo, hi), WithSleep(rec.Sleep)))
 	collect(s.Attempts())
-	waits := rec.recorded()
+	waits := rec.Waits()
 	require.Len(t, waits, 1000)
 	assert.Equal(t, time.Second, waits[0])
 	seen := map[time.Duration]bool{}
@@ -180,10 +181,10 @@ func TestJitterRangeStaysInsideTheRange(t *testing.T) {
 }
 
 func TestJitterRangeOverTheWholeDurationRange(t *testing.T) {
-	rec := &sleepRecorder{}
-	s := Must(NewSchedule(Tries(200), Delay(time.Second), JitterRange(math.MinInt64, math.MaxInt64), WithSleep(rec.sleep)))
+	rec := &waits.Recorder{}
+	s := Must(NewSchedule(Tries(200), Delay(time.Second), JitterRange(math.MinInt64, math.MaxInt64), WithSleep(rec.Sleep)))
 	collect(s.Attempts())
-	for _, w := range rec.recorded() {
+	for _, w := range rec.Waits() {
 		require.GreaterOrEqual(t, w, time.Duration(0))
 	}
 }
@@ -200,10 +201,10 @@ func TestWaitsSaturateInsteadOfOverflowing(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rec := &sleepRecorder{}
-			s := Must(NewSchedule(append(tt.opts, Tries(200), Delay(time.Second), WithSleep(rec.sleep))...))
+			rec := &waits.Recorder{}
+			s := Must(NewSchedule(append(tt.opts, Tries(200), Delay(time.Second), WithSleep(rec.Sleep))...))
 			collect(s.Attempts())
-			waits := rec.recorded()
+			waits := rec.Waits()
 			require.Len(t, waits, 199)
 			for i := 1; i < len(waits); i++ {
 				require.GreaterOrEqual(t, waits[i], waits[i-1], "wait %d went down: overflow", i)
@@ -238,14 +239,14 @@ func TestAttemptsPassesBackgroundToSleep(t *testing.T) {
 }
 
 func TestBreakStopsTheLoopAtOnce(t *testing.T) {
-	rec := &sleepRecorder{}
-	s := Must(NewSchedule(Tries(5), Delay(time.Second), WithSleep(rec.sleep)))
+	rec := &waits.Recorder{}
+	s := Must(NewSchedule(Tries(5), Delay(time.Second), WithSleep(rec.Sleep)))
 	for i := range s.Attempts() {
 		if i == 1 {
 			break
 		}
 	}
-	assert.Len(t, rec.recorded(), 1)
+	assert.Len(t, rec.Waits(), 1)
 }
 
 func TestAttemptsContextStopsWhenCancelledDuringAWait(t *testing.T) {
@@ -293,17 +294,17 @@ func TestAttemptsContextWaitsTheWholeDelay(t *testing.T) {
 func TestAttemptsContextYieldsNothingWhenAlreadyCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	rec := &sleepRecorder{}
-	s := Must(NewSchedule(Tries(3), WithSleep(rec.sleep)))
+	rec := &waits.Recorder{}
+	s := Must(NewSchedule(Tries(3), WithSleep(rec.Sleep)))
 	assert.Empty(t, collect(s.AttemptsContext(ctx)))
-	assert.Empty(t, rec.recorded())
+	assert.Empty(t, rec.Waits())
 }
 
 func TestAttemptsContextStopsWhenASleepIgnoresCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	rec := &sleepRecorder{}
-	s := Must(NewSchedule(Tries(5), WithSleep(rec.sleep)))
+	rec := &waits.Recorder{}
+	s := Must(NewSchedule(Tries(5), WithSleep(rec.Sleep)))
 	var got []int
 	for i := range s.AttemptsContext(ctx) {
 		got = append(got, i)
@@ -312,15 +313,15 @@ func TestAttemptsContextStopsWhenASleepIgnoresCancel(t *testing.T) {
 		}
 	}
 	assert.Equal(t, []int{0, 1}, got)
-	assert.Len(t, rec.recorded(), 2, "the sleep ran, then the loop saw ctx done")
+	assert.Len(t, rec.Waits(), 2, "the sleep ran, then the loop saw ctx done")
 }
 
 func TestScheduleIsSafeForConcurrentLoops(t *testing.T) {
 	const loops, tries = 100, 20
 	logger, hook := test.NewNullLogger()
 	logger.SetLevel(logrus.InfoLevel)
-	rec := &sleepRecorder{}
-	s := Must(NewSchedule(Tries(tries), Delay(time.Millisecond), Backoff(2), Logger(logger), WithSleep(rec.sleep)))
+	rec := &waits.Recorder{}
+	s := Must(NewSchedule(Tries(tries), Delay(time.Millisecond), Backoff(2), Logger(logger), WithSleep(rec.Sleep)))
 
 	counts := make([]int, loops)
 	var wg sync.WaitGroup
@@ -339,7 +340,7 @@ func TestScheduleIsSafeForConcurrentLoops(t *testing.T) {
 	for g, n := range counts {
 		assert.Equal(t, tries, n, "loop %d", g)
 	}
-	assert.Len(t, rec.recorded(), loops*(tries-1))
+	assert.Len(t, rec.Waits(), loops*(tries-1))
 	perLoop := map[any]int{}
 	for _, e := range hook.AllEntries() {
 		perLoop[e.Data[loopField]]++
@@ -353,7 +354,7 @@ func TestScheduleIsSafeForConcurrentLoops(t *testing.T) {
 func TestLoopLogsWithOneIdentifierPerLoop(t *testing.T) {
 	logger, hook := test.NewNullLogger()
 	logger.SetLevel(logrus.InfoLevel)
-	s := Must(NewSchedule(Tries(3), Delay(2*time.Second), Logger(logger), WithSleep((&sleepRecorder{}).sleep)))
+	s := Must(NewSchedule(Tries(3), Delay(2*time.Second), Logger(logger), WithSleep((&waits.Recorder{}).Sleep)))
 
 	ids := make([]string, 2)
 	for n := range ids {
@@ -381,7 +382,7 @@ func TestLoopLogsWithOneIdentifierPerLoop(t *testing.T) {
 func TestUnlimitedLoopLogsTryNumbers(t *testing.T) {
 	logger, hook := test.NewNullLogger()
 	logger.SetLevel(logrus.InfoLevel)
-	s := Must(NewSchedule(Logger(logger.WithField("app", "demo")), WithSleep((&sleepRecorder{}).sleep)))
+	s := Must(NewSchedule(Logger(logger.WithField("app", "demo")), WithSleep((&waits.Recorder{}).Sleep)))
 	for i := range s.Attempts() {
 		if i == 2 {
 			break

@@ -2,15 +2,14 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/kaioretry/retry"
+	"github.com/kaioretry/retry/internal/waits"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
@@ -18,19 +17,6 @@ import (
 
 func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
-}
-
-// recorder is a WithSleep function that records waits instead of sleeping.
-type recorder struct {
-	mu    sync.Mutex
-	waits []time.Duration
-}
-
-func (r *recorder) sleep(_ context.Context, d time.Duration) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.waits = append(r.waits, d)
-	return nil
 }
 
 var loopID = regexp.MustCompile(`loop=([0-9a-f-]{36})`)
@@ -43,11 +29,11 @@ func output(b *bytes.Buffer) string {
 
 func TestFlakyServerAnswersOnTheThirdTry(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	rec := &recorder{}
-	code := run(nil, &stdout, &stderr, retry.WithSleep(rec.sleep))
+	rec := &waits.Recorder{}
+	code := run(nil, &stdout, &stderr, retry.WithSleep(rec.Sleep))
 	require.Equal(t, 0, code, "stderr: %s", stderr.String())
 	assert.Empty(t, stderr.String())
-	assert.Equal(t, []time.Duration{50 * time.Millisecond, 100 * time.Millisecond}, rec.waits, "Delay(50ms), Backoff(2)")
+	assert.Equal(t, []time.Duration{50 * time.Millisecond, 100 * time.Millisecond}, rec.Waits(), "Delay(50ms), Backoff(2)")
 
 	out := output(&stdout)
 	assert.True(t, strings.HasSuffix(out, "body: hello after 3 requests\n"), out)
@@ -77,13 +63,13 @@ func TestFlakyServerAnswersOnTheThirdTry(t *testing.T) {
 
 func TestFlakyServerOutlastsTheTries(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	rec := &recorder{}
-	code := run([]string{"-failures", "9", "-tries", "3"}, &stdout, &stderr, retry.WithSleep(rec.sleep))
+	rec := &waits.Recorder{}
+	code := run([]string{"-failures", "9", "-tries", "3"}, &stdout, &stderr, retry.WithSleep(rec.Sleep))
 	assert.Equal(t, 1, code)
 	assert.Equal(t, "flakyhttp: giving up after 3 tries: the server still answers HTTP 503 Service Unavailable\n", stderr.String())
 	assert.Contains(t, output(&stdout), `msg="main.fetcher.Get: giving up after 3 tries: HTTP 503 Service Unavailable"`)
 	assert.NotContains(t, stdout.String(), "body:")
-	assert.Len(t, rec.waits, 2)
+	assert.Len(t, rec.Waits(), 2)
 }
 
 func TestFlakyHTTPRejectsBadFlags(t *testing.T) {

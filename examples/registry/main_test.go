@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/kaioretry/retry"
+	"github.com/kaioretry/retry/internal/waits"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
@@ -19,12 +20,8 @@ func TestMain(m *testing.M) {
 
 func TestRegistry(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	var waits []time.Duration
-	record := func(_ context.Context, d time.Duration) error {
-		waits = append(waits, d) // the loops of this program run one at a time
-		return nil
-	}
-	require.Equal(t, 0, run(&stdout, &stderr, retry.WithSleep(record)))
+	rec := &waits.Recorder{}
+	require.Equal(t, 0, run(&stdout, &stderr, retry.WithSleep(rec.Sleep)))
 	assert.Empty(t, stderr.String())
 	assert.Equal(t, `registered add    func(int, int) int: synchronous loop
 registered lookup func(context.Context, string) (string, error): cancellable loop
@@ -37,7 +34,7 @@ join[- a b c] = [a-b-c], err=<nil> (1 calls)
 watch[] = [{deployed <nil>}], err=<nil> (2 calls)
 add[two 3]: error: call "add": argument 0: string does not convert to int
 `, stdout.String())
-	assert.Equal(t, []time.Duration{5 * time.Millisecond, 5 * time.Millisecond, 5 * time.Millisecond}, waits, "lookup waited twice, watch once")
+	assert.Equal(t, []time.Duration{5 * time.Millisecond, 5 * time.Millisecond, 5 * time.Millisecond}, rec.Waits(), "lookup waited twice, watch once")
 }
 
 func TestRegistryCallErrors(t *testing.T) {

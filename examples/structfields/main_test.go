@@ -2,12 +2,11 @@ package main
 
 import (
 	"bytes"
-	"context"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/kaioretry/retry"
+	"github.com/kaioretry/retry/internal/waits"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
@@ -18,22 +17,10 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-type recorder struct {
-	mu    sync.Mutex
-	waits []time.Duration
-}
-
-func (r *recorder) sleep(_ context.Context, d time.Duration) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.waits = append(r.waits, d)
-	return nil
-}
-
 func TestStructFields(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	rec := &recorder{}
-	require.Equal(t, 0, run(&stdout, &stderr, retry.WithSleep(rec.sleep)))
+	rec := &waits.Recorder{}
+	require.Equal(t, 0, run(&stdout, &stderr, retry.WithSleep(rec.Sleep)))
 	assert.Empty(t, stderr.String())
 	assert.Equal(t, "current: 21.5°C, err=<nil> (3 calls)\n"+
 		"forecast: [20 21 22], err=<nil> (2 calls)\n"+
@@ -41,7 +28,7 @@ func TestStructFields(t *testing.T) {
 	assert.Equal(t, []time.Duration{
 		20 * time.Millisecond, 40 * time.Millisecond, // Current: its tag
 		10 * time.Millisecond, // Forecast: the defaults
-	}, rec.waits)
+	}, rec.Waits())
 }
 
 func TestNewWeatherReportsABadOption(t *testing.T) {
