@@ -161,16 +161,16 @@ func (c *chanLoop) run(ctx context.Context, args []reflect.Value, out reflect.Va
 		}
 	}
 	switch {
+	case p != nil: // the last try panicked: raised again, even after a stop
+		if l.logs(logrus.WarnLevel) {
+			logGiveUp(&l, w.orig, p)
+		}
+		panic(p.Value)
 	case l.err != nil:
 		if c.isError {
 			out.Send(reflect.ValueOf(stoppedError(l.err, last, l.tried)))
 		}
 		return
-	case p != nil:
-		if l.logs(logrus.WarnLevel) {
-			logGiveUp(&l, w.orig, p)
-		}
-		panic(p.Value)
 	}
 	if l.logs(logrus.WarnLevel) {
 		logGiveUp(&l, w.orig, last)

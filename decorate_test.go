@@ -345,6 +345,18 @@ func TestRetryPanics(t *testing.T) {
 		}, RetryPanics(), Tries(3), WithSleep(noSleep)).(func() int)
 		assert.Equal(t, 2, f())
 	})
+	t.Run("last panic raised even when ctx ends the loop", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		f := Decorate(func(context.Context) error { cancel(); panic("before the cancel") }, RetryPanics(), Tries(3), WithSleep(noSleep)).(func(context.Context) error)
+		assert.PanicsWithValue(t, "before the cancel", func() { _ = f(ctx) })
+		ctx, cancel = context.WithCancel(context.Background())
+		o := Async(func(context.Context) error { cancel(); panic("async, before the cancel") }, RetryPanics(), Tries(3)).(func(context.Context) <-chan Outcome)
+		got := drain(o(ctx))
+		require.Len(t, got, 1)
+		var pe *PanicError
+		require.ErrorAs(t, got[0].Err, &pe)
+		assert.Equal(t, "async, before the cancel", pe.Value)
+	})
 	t.Run("panic(nil)", func(t *testing.T) {
 		calls := 0
 		f := Decorate(func() error { calls++; panic(nil) }, RetryPanics(), Tries(2), WithSleep(noSleep)).(func() error)

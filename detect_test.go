@@ -61,16 +61,26 @@ func TestIsAsyncOnNonFunctions(t *testing.T) {
 // the program instead of being swallowed. The test runs that in a child
 // process and reads its stderr.
 func TestAsyncChannelPanicIsRaisedOnTheLoopGoroutine(t *testing.T) {
-	if os.Getenv("RETRY_TEST_CRASH") == "1" {
+	switch os.Getenv("RETRY_TEST_CRASH") {
+	case "plain":
 		d := Decorate(func() <-chan int { panic("boom from the channel function") }, Tries(3)).(func() <-chan int)
 		<-d()
 		return
+	case "cancelled":
+		// Under RetryPanics, a last try that panicked is raised again even
+		// when the context ends the loop during the wait that follows.
+		ctx, cancel := context.WithCancel(context.Background())
+		d := Decorate(func(context.Context) <-chan error { cancel(); panic("boom before the cancel") }, RetryPanics(), Tries(3)).(func(context.Context) <-chan error)
+		<-d(ctx)
+		return
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestAsyncChannelPanicIsRaisedOnTheLoopGoroutine$")
-	cmd.Env = append(os.Environ(), "RETRY_TEST_CRASH=1")
-	out, err := cmd.CombinedOutput()
-	var exit *exec.ExitError
-	require.ErrorAs(t, err, &exit, "the child should crash: %s", out)
-	assert.Contains(t, string(out), "panic: boom from the channel function")
-	assert.Contains(t, string(out), "(*chanLoop).run")
+	for _, mode := range []string{"plain", "cancelled"} {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestAsyncChannelPanicIsRaisedOnTheLoopGoroutine$")
+		cmd.Env = append(os.Environ(), "RETRY_TEST_CRASH="+mode)
+		out, err := cmd.CombinedOutput()
+		var exit *exec.ExitError
+		require.ErrorAs(t, err, &exit, "%s: the child should crash: %s", mode, out)
+		assert.Contains(t, string(out), "panic: boom", mode)
+		assert.Contains(t, string(out), "(*chanLoop).run", mode)
+	}
 }

@@ -24,11 +24,9 @@ import (
 // This is the hot path of every call: what it calls for logging is inlined
 // down to a level check, and the entries are written out of line.
 func run[T any](l *loop, r *Retrier, fn any, try func() (T, error), raise bool) (v T, p *PanicError, err error) {
-	if err = l.ctx.Err(); err != nil {
-		l.err = err
-		return v, nil, err // fn is not called when ctx is already done
+	if !l.begin() {
+		return v, nil, l.err // fn is not called when ctx is already done
 	}
-	l.tried = 1
 	// The first try, on its own: a call that succeeds at once never enters
 	// the loop.
 	if r.panics {

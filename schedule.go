@@ -147,15 +147,20 @@ func (s *Schedule) start(ctx context.Context) loop {
 
 // next reports whether another try may start, after logging and waiting for
 // it. It returns false when the tries are used up (without waiting), or when
-// the sleep function or ctx ends the loop; l.err then tells why. The first
-// call only checks ctx, and is inlined.
+// the sleep function or ctx ends the loop; l.err then tells why.
 func (l *loop) next() bool {
 	if l.tried == 0 {
-		l.err = l.ctx.Err()
-		l.tried = 1
-		return l.err == nil
+		return l.begin()
 	}
 	return l.again()
+}
+
+// begin starts the first try, which needs no wait: it reports false, with
+// l.err set, when ctx is already done.
+func (l *loop) begin() bool {
+	l.err = l.ctx.Err()
+	l.tried = 1
+	return l.err == nil
 }
 
 // again is next for every try but the first.
@@ -188,9 +193,8 @@ func (l *loop) again() bool {
 	return true
 }
 
-// logs reports whether the loop's logger writes entries at lvl.
-// The level is read when the loop starts: a change of level applies from the
-// next loop on.
+// logs reports whether the loop's logger writes entries at lvl. The level
+// is read when the loop starts: a change of level applies from the next loop.
 func (l *loop) logs(lvl logrus.Level) bool { return lvl <= l.level }
 
 func (l *loop) logWait() {
