@@ -41,9 +41,10 @@ func (w *wrapper) deliverOutcome(ctx context.Context, args []reflect.Value, ch c
 		}
 	}()
 	l := w.r.schedule.start(ctx)
-	out, p, err := run(&l, w.r, w.orig, func() ([]reflect.Value, error) {
-		out := w.call(args)
-		return out, errorAt(out, w.shape.ErrorResult)
+	var out []reflect.Value
+	p, err := run(&l, w.r, w.orig, ctx, func(context.Context) error {
+		out = w.call(args)
+		return errorAt(out, w.shape.ErrorResult)
 	}, false)
 	var o Outcome
 	switch {
@@ -117,19 +118,25 @@ func (c *chanLoop) run(ctx context.Context, args []reflect.Value, out reflect.Va
 		got  reflect.Value // the last value received
 		p    *PanicError
 	)
+	var rcv received
+	try := func(ctx context.Context) error {
+		rcv = c.receive(ctx, args)
+		switch {
+		case rcv.stopped:
+			return nil
+		case !rcv.v.IsValid():
+			return errNoValue
+		}
+		return c.failure(rcv.v)
+	}
 	for l.next() {
-		var rcv received
+		rcv = received{}
 		var err error
-		rcv, p, err = attempt(w.r.panics, func() (received, error) {
-			rcv := c.receive(ctx, args)
-			switch {
-			case rcv.stopped:
-				return rcv, nil
-			case !rcv.v.IsValid():
-				return rcv, errNoValue
-			}
-			return rcv, c.failure(rcv.v)
-		})
+		if w.r.panics {
+			p, err = recovering(ctx, try)
+		} else {
+			p, err = nil, try(ctx)
+		}
 		switch {
 		case p != nil:
 			if l.logs(logrus.WarnLevel) {

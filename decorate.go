@@ -264,7 +264,8 @@ func Do(ctx context.Context, r *Retrier, op func(context.Context) error) error {
 	if r == nil {
 		panic(errNilRetrier)
 	}
-	_, err := call(ctx, r, op, func() (struct{}, error) { return struct{}{}, op(ctx) })
+	l := r.schedule.start(ctx)
+	_, err := run(&l, r, op, ctx, op, true)
 	return err
 }
 
@@ -277,7 +278,17 @@ func DoValue[T any](ctx context.Context, r *Retrier, op func(context.Context) (T
 	if r == nil {
 		panic(errNilRetrier)
 	}
-	return call(ctx, r, op, func() (T, error) { return op(ctx) })
+	var v T
+	l := r.schedule.start(ctx)
+	_, err := run(&l, r, op, ctx, func(ctx context.Context) (err error) {
+		v, err = op(ctx)
+		return err
+	}, true)
+	if l.err != nil {
+		var zero T
+		return zero, err // stopped: zero values
+	}
+	return v, err
 }
 
 // An Outcome is what [Retrier.Async] delivers for a function that does not

@@ -60,32 +60,29 @@ func (r *Retrier) fastPath(fn any, kind loopKind) any {
 	switch f := fn.(type) {
 	case func() error:
 		if f != nil {
+			try := func(context.Context) error { return f() }
 			return func() error {
-				_, err := call(context.Background(), r, f, func() (struct{}, error) { return struct{}{}, f() })
-				return err
+				return r.call(context.Background(), context.Background(), f, try)
 			}
 		}
 	case func(context.Context) error:
 		switch {
 		case f == nil:
 		case kind == syncLoop:
-			return func(ctx context.Context) error {
-				_, err := call(context.Background(), r, f, func() (struct{}, error) { return struct{}{}, f(ctx) })
-				return err
-			}
+			return func(ctx context.Context) error { return r.call(context.Background(), ctx, f, f) }
 		default:
-			return func(ctx context.Context) error { return Do(ctx, r, f) }
+			return func(ctx context.Context) error { return r.call(ctx, ctx, f, f) }
 		}
 	}
 	return nil
 }
 
-// call runs one loop waiting with ctx, for a typed caller: a panic is raised
-// again, a Permanent wrapper removed. It is inlined into its callers.
-func call[T any](ctx context.Context, r *Retrier, fn any, try func() (T, error)) (T, error) {
-	l := r.schedule.start(ctx)
-	v, _, err := run(&l, r, fn, try, true)
-	return v, err
+// call runs one loop for a fast path: it waits with loopCtx, calls try with
+// callCtx, raises a panic again and removes a Permanent wrapper.
+func (r *Retrier) call(loopCtx, callCtx context.Context, fn any, try func(context.Context) error) error {
+	l := r.schedule.start(loopCtx)
+	_, err := run(&l, r, fn, callCtx, try, true)
+	return err
 }
 
 // A wrapper is one decorated function: fn, what its signature says, and the
@@ -111,9 +108,10 @@ func (w *wrapper) cancellable(args []reflect.Value) []reflect.Value {
 
 func (w *wrapper) loop(ctx context.Context, args []reflect.Value) []reflect.Value {
 	l := w.r.schedule.start(ctx)
-	out, p, err := run(&l, w.r, w.orig, func() ([]reflect.Value, error) {
-		out := w.call(args)
-		return out, errorAt(out, w.shape.ErrorResult)
+	var out []reflect.Value
+	p, err := run(&l, w.r, w.orig, ctx, func(context.Context) error {
+		out = w.call(args)
+		return errorAt(out, w.shape.ErrorResult)
 	}, false)
 	switch {
 	case p != nil:

@@ -1,6 +1,7 @@
 package retry
 
 import (
+	"context"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -9,50 +10,52 @@ import (
 	"github.com/sirupsen/logrus"
 )
 
-// run drives one call's loop: it calls try until it succeeds, fails in a way
-// that is not retried, or the loop ends. fn is the decorated function, named
-// in log entries only when an entry is written.
+// run drives one call's loop: it calls try(ctx) until it succeeds, fails in
+// a way that is not retried, or the loop ends. A caller whose function has
+// results besides the error captures them in try: after run they are those
+// of the final try. fn is the decorated function, named in log entries only
+// when an entry is written.
 //
-// It returns the value and error of the final try. When the loop was stopped
-// (l.err != nil) the value is zero and the error matches both the stop's
-// cause and the last failure. When the final try panicked (RetryPanics), p
-// holds the panic for the caller to deliver, or, when raise is set, run
-// raises it again itself and removes a top-level Permanent wrapper from the
-// error, as a typed caller needs. A panic without RetryPanics is not
-// recovered: it goes up through run untouched.
+// It returns the error of the final try. When the loop was stopped
+// (l.err != nil) the error matches both the stop's cause and the last
+// failure, and the caller returns zero values. When the final try panicked
+// (RetryPanics), p holds the panic for the caller to deliver, or, when raise
+// is set, run raises it again itself and removes a top-level Permanent
+// wrapper from the error, as a typed caller needs. A panic without
+// RetryPanics is not recovered: it goes up through run untouched.
 //
 // This is the hot path of every call: what it calls for logging is inlined
 // down to a level check, and the entries are written out of line.
-func run[T any](l *loop, r *Retrier, fn any, try func() (T, error), raise bool) (v T, p *PanicError, err error) {
+func run(l *loop, r *Retrier, fn any, ctx context.Context, try func(context.Context) error, raise bool) (p *PanicError, err error) {
 	if !l.begin() {
-		return v, nil, l.err // fn is not called when ctx is already done
+		return nil, l.err // fn is not called when ctx is already done
 	}
 	// The first try, on its own: a call that succeeds at once never enters
 	// the loop.
 	if r.panics {
-		v, p, err = recovering(try)
+		p, err = recovering(ctx, try)
 	} else {
-		v, err = try()
+		err = try(ctx)
 	}
 	if p == nil && err == nil {
 		if l.logs(logrus.DebugLevel) {
 			logSuccess(l, fn)
 		}
-		return v, nil, nil
+		return nil, nil
 	}
-	v, p, err = retryFrom(l, r, fn, try, v, p, err)
+	p, err = retryFrom(l, r, fn, ctx, try, p, err)
 	if raise {
 		if p != nil {
 			panic(p.Value)
 		}
 		err = stripPermanent(err)
 	}
-	return v, p, err
+	return p, err
 }
 
 // retryFrom judges a try that did not succeed, then tries again until a try
 // succeeds, fails in a way that is not retried, or the loop ends.
-func retryFrom[T any](l *loop, r *Retrier, fn any, try func() (T, error), v T, p *PanicError, err error) (T, *PanicError, error) {
+func retryFrom(l *loop, r *Retrier, fn any, ctx context.Context, try func(context.Context) error, p *PanicError, err error) (*PanicError, error) {
 	var last error
 	for {
 		switch {
@@ -64,9 +67,9 @@ func retryFrom[T any](l *loop, r *Retrier, fn any, try func() (T, error), v T, p
 			if l.logs(logrus.DebugLevel) {
 				logSuccess(l, fn)
 			}
-			return v, nil, nil
+			return nil, nil
 		case !r.retryable(err):
-			return v, nil, err
+			return nil, err
 		default:
 			last = err
 			if l.logs(logrus.WarnLevel) {
@@ -77,14 +80,13 @@ func retryFrom[T any](l *loop, r *Retrier, fn any, try func() (T, error), v T, p
 			break
 		}
 		if r.panics {
-			v, p, err = recovering(try)
+			p, err = recovering(ctx, try)
 		} else {
-			v, err = try()
+			err = try(ctx)
 		}
 	}
 	if l.err != nil {
-		var zero T
-		return zero, p, stoppedError(l.err, last, l.tried)
+		return p, stoppedError(l.err, last, l.tried)
 	}
 	if l.logs(logrus.WarnLevel) {
 		if p != nil {
@@ -93,29 +95,20 @@ func retryFrom[T any](l *loop, r *Retrier, fn any, try func() (T, error), v T, p
 			logGiveUp(l, fn, err)
 		}
 	}
-	return v, p, err
-}
-
-// attempt makes one try, recovering a panic into p when panics is set.
-func attempt[T any](panics bool, try func() (T, error)) (v T, p *PanicError, err error) {
-	if panics {
-		return recovering(try)
-	}
-	v, err = try()
-	return
+	return p, err
 }
 
 // recovering makes one try, recovering a panic into p.
-func recovering[T any](try func() (T, error)) (v T, p *PanicError, err error) {
+func recovering(ctx context.Context, try func(context.Context) error) (p *PanicError, err error) {
 	done := false
 	defer func() {
 		if !done {
 			p = &PanicError{Value: recover(), Stack: debug.Stack()}
 		}
 	}()
-	v, err = try()
+	err = try(ctx)
 	done = true
-	return v, nil, err
+	return nil, err
 }
 
 // The entries a Retrier writes. Callers check the level first, with

@@ -138,11 +138,11 @@ type loop struct {
 	wait  time.Duration // the last wait
 	err   error         // why the loop stopped early: the sleep's or ctx's error
 	id    loopID
-	level logrus.Level // the logger's level when the loop started
+	level logrus.Level // the logger's level, read when the loop begins
 }
 
 func (s *Schedule) start(ctx context.Context) loop {
-	return loop{s: s, ctx: ctx, level: s.log.threshold()}
+	return loop{s: s, ctx: ctx}
 }
 
 // next reports whether another try may start, after logging and waiting for
@@ -156,8 +156,10 @@ func (l *loop) next() bool {
 }
 
 // begin starts the first try, which needs no wait: it reports false, with
-// l.err set, when ctx is already done.
+// l.err set, when ctx is already done. It reads the logger's level for the
+// whole loop.
 func (l *loop) begin() bool {
+	l.level = l.s.log.threshold()
 	l.err = l.ctx.Err()
 	l.tried = 1
 	return l.err == nil
