@@ -42,6 +42,7 @@ type PanicError struct {
 	Stack []byte // the stack of the panicking goroutine, as debug.Stack shows it
 }
 
+// Error describes the panic by its value, as in "retry: panic: boom".
 func (e *PanicError) Error() string { return fmt.Sprintf("retry: panic: %v", e.Value) }
 
 // Is reports whether target is ErrPanic.
