@@ -492,9 +492,15 @@ func TestBadInput(t *testing.T) {
 			}
 		})
 	}
-	assert.Panics(t, func() { _ = Do(context.Background(), r, nil) })
-	assert.Panics(t, func() { _, _ = DoValue[int](context.Background(), r, nil) })
-	assert.PanicsWithValue(t, "retry: nil *Retrier", func() { (*Retrier)(nil).Decorate(func() error { return nil }) })
+	assert.PanicsWithError(t, "retry: not a function: nil func(context.Context) error", func() { _ = Do(context.Background(), r, nil) })
+	assert.PanicsWithError(t, "retry: not a function: nil func(context.Context) (int, error)", func() { _, _ = DoValue[int](context.Background(), r, nil) })
+	const nilRetrier = "retry: nil *Retrier (did New return an error?)"
+	var none *Retrier
+	ok := func(context.Context) error { return nil }
+	assert.PanicsWithError(t, nilRetrier, func() { none.Decorate(ok) })
+	assert.PanicsWithError(t, nilRetrier, func() { Wrap(none, func(int) (int, error) { return 0, nil }) })
+	assert.PanicsWithError(t, nilRetrier, func() { _ = Do(context.Background(), none, ok) })
+	assert.PanicsWithError(t, nilRetrier, func() { _, _ = DoValue(context.Background(), none, func(context.Context) (int, error) { return 0, nil }) })
 }
 
 func TestNewRejectsInvalidOptions(t *testing.T) {

@@ -2,11 +2,13 @@ package retry
 
 import (
 	"context"
+	"errors"
 	"reflect"
 )
 
-// errNilRetrier is the panic value of decorating with a nil *Retrier.
-const errNilRetrier = "retry: nil *Retrier"
+// errNilRetrier is the panic value of decorating, or calling Do or DoValue,
+// with a nil *Retrier: most likely one whose New returned an error.
+var errNilRetrier = errors.New("retry: nil *Retrier (did New return an error?)")
 
 // loopKind is what the caller asked for: the loop that the signature calls
 // for (Decorate), the blocking one (Sync), or one on its own goroutine
