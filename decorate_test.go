@@ -500,7 +500,9 @@ func TestBadInput(t *testing.T) {
 	assert.PanicsWithError(t, nilRetrier, func() { none.Decorate(ok) })
 	assert.PanicsWithError(t, nilRetrier, func() { Wrap(none, func(int) (int, error) { return 0, nil }) })
 	assert.PanicsWithError(t, nilRetrier, func() { _ = Do(context.Background(), none, ok) })
-	assert.PanicsWithError(t, nilRetrier, func() { _, _ = DoValue(context.Background(), none, func(context.Context) (int, error) { return 0, nil }) })
+	assert.PanicsWithError(t, nilRetrier, func() {
+		_, _ = DoValue(context.Background(), none, func(context.Context) (int, error) { return 0, nil })
+	})
 }
 
 func TestNewRejectsInvalidOptions(t *testing.T) {
