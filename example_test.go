@@ -12,6 +12,14 @@ import (
 
 var errBusy = errors.New("server busy")
 
+// showWait is a sleep function for the examples: it prints each wait
+// instead of sleeping, so that they run at once and show the schedule.
+// Outside tests, leave WithSleep out: the default sleep waits for real.
+var showWait = retry.WithSleep(func(_ context.Context, d time.Duration) error {
+	fmt.Println("  wait", d)
+	return nil
+})
+
 // Decorate returns a function of exactly the type it is given: assert it
 // back, and call it as the original.
 func Example() {
@@ -24,11 +32,13 @@ func Example() {
 		return fmt.Sprintf("item %d", id), nil
 	}
 
-	get := retry.Decorate(fetch, retry.Tries(5), retry.Delay(10*time.Millisecond), retry.Backoff(2)).(func(int) (string, error))
+	get := retry.Decorate(fetch, retry.Tries(5), retry.Delay(10*time.Millisecond), retry.Backoff(2), showWait).(func(int) (string, error))
 
 	item, err := get(42)
 	fmt.Println(item, err, "after", calls, "calls")
 	// Output:
+	//   wait 10ms
+	//   wait 20ms
 	// item 42 <nil> after 3 calls
 }
 
@@ -47,7 +57,7 @@ func NewClient(r *retry.Retrier, fetch func(context.Context, string) ([]byte, er
 }
 
 func ExampleWrap() {
-	r := retry.Must(retry.New(retry.Tries(3), retry.Delay(time.Millisecond), retry.On(io.ErrUnexpectedEOF)))
+	r := retry.Must(retry.New(retry.Tries(3), retry.Delay(time.Millisecond), retry.On(io.ErrUnexpectedEOF), showWait))
 	fetches := 0
 	c := NewClient(r,
 		func(_ context.Context, key string) ([]byte, error) {
@@ -65,13 +75,14 @@ func ExampleWrap() {
 	fmt.Printf("%s %v (%d fetches)\n", v, err, fetches)
 	fmt.Println(c.Store(context.Background(), "k", v))
 	// Output:
+	//   wait 1ms
 	// value of k <nil> (2 fetches)
 	// read-only
 }
 
 // Do and DoValue retry a closure without reflection.
 func ExampleDo() {
-	r := retry.Must(retry.New(retry.Tries(4), retry.Delay(time.Millisecond)))
+	r := retry.Must(retry.New(retry.Tries(4), retry.Delay(time.Millisecond), retry.Backoff(3), showWait))
 	tries := 0
 	err := retry.Do(context.Background(), r, func(ctx context.Context) error {
 		tries++
@@ -82,16 +93,20 @@ func ExampleDo() {
 	})
 	fmt.Println(err, tries)
 	// Output:
+	//   wait 1ms
+	//   wait 3ms
+	//   wait 9ms
 	// <nil> 4
 }
 
 func ExampleDoValue() {
-	r := retry.Must(retry.New(retry.Tries(2), retry.Delay(time.Millisecond)))
+	r := retry.Must(retry.New(retry.Tries(2), retry.Delay(time.Millisecond), showWait))
 	n, err := retry.DoValue(context.Background(), r, func(ctx context.Context) (int, error) {
 		return 0, errBusy
 	})
 	fmt.Println(n, err, errors.Is(err, errBusy))
 	// Output:
+	//   wait 1ms
 	// 0 server busy true
 }
 
@@ -109,10 +124,11 @@ func ExampleAsync() {
 		}
 		return total, nil
 	}
-	sumAsync := retry.Async(sum, retry.Tries(3), retry.Delay(time.Millisecond)).(func(...int) <-chan retry.Outcome)
+	sumAsync := retry.Async(sum, retry.Tries(3), retry.Delay(time.Millisecond), showWait).(func(...int) <-chan retry.Outcome)
 	o := <-sumAsync(1, 2, 3)
 	fmt.Println(o.Values, o.Err)
 	// Output:
+	//   wait 1ms
 	// [6] <nil>
 }
 
@@ -134,10 +150,11 @@ func ExampleRetrier_Decorate_channel() {
 		}
 		return ch
 	}
-	r := retry.Must(retry.New(retry.Tries(3), retry.Delay(time.Millisecond)))
+	r := retry.Must(retry.New(retry.Tries(3), retry.Delay(time.Millisecond), showWait))
 	askAgain := r.Decorate(ask).(func(context.Context, string) <-chan reply)
 	fmt.Println((<-askAgain(context.Background(), "q")).Body)
 	// Output:
+	//   wait 1ms
 	// answer to q
 }
 
@@ -149,24 +166,26 @@ func ExamplePermanent() {
 	login := retry.Decorate(func() error {
 		calls++
 		return retry.Permanent(errAuth)
-	}, retry.Tries(5)).(func() error)
+	}, retry.Tries(5), retry.Delay(time.Second)).(func() error)
 	err := login()
 	fmt.Println(err == errAuth, calls)
 	// Output:
 	// true 1
 }
 
-// A cancellable loop ends its waits when the caller's context is done.
+// A cancellable loop ends its waits when the caller's context is done: here
+// the one-hour wait after the first try ends at once, since the context is
+// cancelled during that try.
 func ExampleRetrier_Decorate_cancel() {
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
-	defer cancel()
+	ctx, cancel := context.WithCancel(context.Background())
 	poll := retry.Decorate(func(ctx context.Context) (int, error) {
+		cancel() // the caller gives up, say
 		return 0, errBusy
-	}, retry.Delay(time.Hour)).(func(context.Context) (int, error))
-	_, err := poll(ctx)
-	fmt.Println(errors.Is(err, context.DeadlineExceeded), errors.Is(err, errBusy))
+	}, retry.Tries(3), retry.Delay(time.Hour)).(func(context.Context) (int, error))
+	n, err := poll(ctx)
+	fmt.Println(n, errors.Is(err, context.Canceled), errors.Is(err, errBusy))
 	// Output:
-	// true true
+	// 0 true true
 }
 
 func ExampleInspect() {
@@ -192,9 +211,11 @@ func ExampleOnType() {
 	open := retry.Decorate(func() error {
 		calls++
 		return fmt.Errorf("open: %w", &timeoutError{})
-	}, retry.OnType[*timeoutError](), retry.Tries(3)).(func() error)
+	}, retry.OnType[*timeoutError](), retry.Tries(3), retry.Delay(time.Millisecond), showWait).(func() error)
 	fmt.Println(open(), calls)
 	// Output:
+	//   wait 1ms
+	//   wait 1ms
 	// open: timed out 3
 }
 
