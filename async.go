@@ -40,17 +40,12 @@ func (w *wrapper) deliverOutcome(ctx context.Context, args []reflect.Value, ch c
 			ch <- Outcome{Err: &PanicError{Value: recover(), Stack: debug.Stack()}}
 		}
 	}()
-	l := w.r.schedule.start(ctx)
-	var out []reflect.Value
-	p, err := run(&l, w.r, w.orig, ctx, func(context.Context) error {
-		out = w.call(args)
-		return errorAt(out, w.shape.ErrorResult)
-	}, false)
+	out, p, stopped, err := w.tries(ctx, args)
 	var o Outcome
 	switch {
 	case p != nil:
 		o.Err = p
-	case l.err != nil:
+	case stopped:
 		o.Err = err
 	default:
 		o.Err = stripPermanent(err)

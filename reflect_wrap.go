@@ -109,22 +109,29 @@ func (w *wrapper) cancellable(args []reflect.Value) []reflect.Value {
 }
 
 func (w *wrapper) loop(ctx context.Context, args []reflect.Value) []reflect.Value {
-	l := w.r.schedule.start(ctx)
-	var out []reflect.Value
-	p, err := run(&l, w.r, w.orig, ctx, func(context.Context) error {
-		out = w.call(args)
-		return errorAt(out, w.shape.ErrorResult)
-	}, false)
+	out, p, stopped, err := w.tries(ctx, args)
 	switch {
 	case p != nil:
 		panic(p.Value)
-	case l.err != nil:
+	case stopped:
 		return w.stopped(err)
 	}
 	if pe, ok := err.(*permanentError); ok {
 		out[w.shape.ErrorResult] = reflect.ValueOf(pe.err)
 	}
 	return out
+}
+
+// tries runs one call's loop over fn with args, waiting with ctx. It returns
+// the results of the final try, its panic (RetryPanics) and its error, and
+// whether the loop was stopped before the tries ran out.
+func (w *wrapper) tries(ctx context.Context, args []reflect.Value) (out []reflect.Value, p *PanicError, stopped bool, err error) {
+	l := w.r.schedule.start(ctx)
+	p, err = run(&l, w.r, w.orig, ctx, func(context.Context) error {
+		out = w.call(args)
+		return errorAt(out, w.shape.ErrorResult)
+	}, false)
+	return out, p, l.err != nil, err
 }
 
 // stopped returns zero values, and err as the error result.
