@@ -220,12 +220,7 @@ func (c *chanLoop) failure(v reflect.Value) error {
 // pointer or interface carries none.
 func failureOf(t reflect.Type) func(reflect.Value) error {
 	if t.Implements(errorType) {
-		return func(v reflect.Value) error {
-			if isNil(v) {
-				return nil
-			}
-			return v.Interface().(error)
-		}
+		return errorValue
 	}
 	st := t
 	if st.Kind() == reflect.Pointer {
@@ -266,8 +261,10 @@ func failureOf(t reflect.Type) func(reflect.Value) error {
 	return nil
 }
 
+// errorValue returns the error that v, of a type implementing error, holds:
+// nil for a nil pointer or interface.
 func errorValue(v reflect.Value) error {
-	if v.IsNil() {
+	if isNil(v) {
 		return nil
 	}
 	return v.Interface().(error)

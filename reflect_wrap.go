@@ -149,10 +149,10 @@ func (w *wrapper) stopped(err error) []reflect.Value {
 
 // errorAt returns the error result at index i, nil when there is none.
 func errorAt(out []reflect.Value, i int) error {
-	if i < 0 || out[i].IsNil() {
+	if i < 0 {
 		return nil
 	}
-	return out[i].Interface().(error)
+	return errorValue(out[i])
 }
 
 // argContext returns the context.Context held by v; a nil one is taken as
