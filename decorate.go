@@ -56,11 +56,8 @@ func New(opts ...Option) (*Retrier, error) {
 	case r.schedule == nil:
 		r.schedule = DefaultSchedule
 	}
-	if len(c.errs) > 0 {
-		if len(c.errs) == 1 {
-			return nil, c.errs[0]
-		}
-		return nil, errors.Join(c.errs...)
+	if err := joinErrors(c.errs); err != nil {
+		return nil, err
 	}
 	return r, nil
 }

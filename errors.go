@@ -27,6 +27,16 @@ func (e *optionError) Error() string { return "retry: " + e.option + ": " + e.re
 // Is reports whether target is ErrInvalidOption.
 func (e *optionError) Is(target error) bool { return target == ErrInvalidOption }
 
+// joinErrors returns nil for no error, the error itself for one, and
+// errors.Join of them for several: a caller with a single problem gets that
+// problem's own error.
+func joinErrors(errs []error) error {
+	if len(errs) == 1 {
+		return errs[0]
+	}
+	return errors.Join(errs...)
+}
+
 func invalidOption(option, format string, args ...any) error {
 	return &optionError{option: option, reason: fmt.Sprintf(format, args...)}
 }

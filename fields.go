@@ -1,7 +1,6 @@
 package retry
 
 import (
-	"errors"
 	"fmt"
 	"reflect"
 	"strconv"
@@ -99,8 +98,8 @@ func decorateStruct(s reflect.Value, opts []Option) error {
 		indexes = append(indexes, i)
 		values = append(values, reflect.ValueOf(r.Decorate(fv.Interface())))
 	}
-	if len(errs) > 0 {
-		return errors.Join(errs...)
+	if err := joinErrors(errs); err != nil {
+		return err
 	}
 	for n, i := range indexes {
 		s.Field(i).Set(values[n])

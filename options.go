@@ -2,7 +2,6 @@ package retry
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -52,15 +51,6 @@ type scheduleConfig struct {
 
 func (c *scheduleConfig) fail(option, format string, args ...any) {
 	c.errs = append(c.errs, invalidOption(option, format, args...))
-}
-
-// err returns the problems found, one error (which wraps ErrInvalidOption)
-// for all of them.
-func (c *scheduleConfig) err() error {
-	if len(c.errs) == 1 {
-		return c.errs[0]
-	}
-	return errors.Join(c.errs...)
 }
 
 // check reports the problems that only the whole set of options shows.

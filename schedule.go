@@ -58,7 +58,7 @@ func NewSchedule(opts ...ScheduleOption) (*Schedule, error) {
 		o.applySchedule(&c)
 	}
 	c.check()
-	if err := c.err(); err != nil {
+	if err := joinErrors(c.errs); err != nil {
 		return nil, err
 	}
 	s := &c.s
