@@ -10,23 +10,23 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// throttled is a caller's own error type that gives a hint.
-type throttled struct{ wait time.Duration }
+// hintThrottled is a caller's own error type that gives a hint.
+type hintThrottled struct{ wait time.Duration }
 
-func (e throttled) Error() string             { return "throttled" }
-func (e throttled) RetryAfter() time.Duration { return e.wait }
+func (e hintThrottled) Error() string             { return "throttled" }
+func (e hintThrottled) RetryAfter() time.Duration { return e.wait }
 
-// multi unwraps to several errors, some of them possibly nil.
-type multi []error
+// hintMulti unwraps to several errors, some of them possibly nil.
+type hintMulti []error
 
-func (m multi) Error() string   { return "multi" }
-func (m multi) Unwrap() []error { return m }
+func (m hintMulti) Error() string   { return "multi" }
+func (m hintMulti) Unwrap() []error { return m }
 
-// single unwraps to one error, possibly nil.
-type single struct{ err error }
+// hintSingle unwraps to one error, possibly nil.
+type hintSingle struct{ err error }
 
-func (s single) Error() string { return "single" }
-func (s single) Unwrap() error { return s.err }
+func (s hintSingle) Error() string { return "single" }
+func (s hintSingle) Unwrap() error { return s.err }
 
 func TestHintOf(t *testing.T) {
 	base := errors.New("busy")
@@ -40,8 +40,8 @@ func TestHintOf(t *testing.T) {
 		{"plain error", base, 0, false},
 		{"wrapped plain error", fmt.Errorf("a: %w", base), 0, false},
 		{"joined plain errors", errors.Join(base, errors.New("other")), 0, false},
-		{"Unwrap to nil", single{}, 0, false},
-		{"Unwrap to nils", multi{nil, nil}, 0, false},
+		{"Unwrap to nil", hintSingle{}, 0, false},
+		{"Unwrap to nils", hintMulti{nil, nil}, 0, false},
 		{"Permanent without hint", Permanent(base), 0, false},
 
 		{"RetryAfter", RetryAfter(3*time.Second, base), 3 * time.Second, true},
@@ -51,19 +51,19 @@ func TestHintOf(t *testing.T) {
 		{"RetryAfter joined", errors.Join(base, RetryAfter(2*time.Second, base)), 2 * time.Second, true},
 		{"RetryAfter under Permanent", Permanent(RetryAfter(time.Minute, base)), time.Minute, true},
 		{"Permanent under RetryAfter", RetryAfter(time.Minute, Permanent(base)), time.Minute, true},
-		{"after a nil in Unwrap []error", multi{nil, RetryAfter(time.Second, base)}, time.Second, true},
+		{"after a nil in Unwrap []error", hintMulti{nil, RetryAfter(time.Second, base)}, time.Second, true},
 
-		{"own type", throttled{5 * time.Second}, 5 * time.Second, true},
-		{"own type wrapped", fmt.Errorf("call: %w", throttled{5 * time.Second}), 5 * time.Second, true},
-		{"own type joined", errors.Join(base, fmt.Errorf("call: %w", throttled{5 * time.Second})), 5 * time.Second, true},
-		{"own type wrapped twice in a join", fmt.Errorf("x: %w", errors.Join(base, fmt.Errorf("y: %w", throttled{time.Hour}))), time.Hour, true},
-		{"own type negative", fmt.Errorf("call: %w", throttled{-time.Second}), 0, true},
+		{"own type", hintThrottled{5 * time.Second}, 5 * time.Second, true},
+		{"own type wrapped", fmt.Errorf("call: %w", hintThrottled{5 * time.Second}), 5 * time.Second, true},
+		{"own type joined", errors.Join(base, fmt.Errorf("call: %w", hintThrottled{5 * time.Second})), 5 * time.Second, true},
+		{"own type wrapped twice in a join", fmt.Errorf("x: %w", errors.Join(base, fmt.Errorf("y: %w", hintThrottled{time.Hour}))), time.Hour, true},
+		{"own type negative", fmt.Errorf("call: %w", hintThrottled{-time.Second}), 0, true},
 
 		// The first hint in errors.As order wins.
 		{"outer RetryAfter first", RetryAfter(time.Second, RetryAfter(2*time.Second, base)), time.Second, true},
-		{"outer own type first", RetryAfter(time.Second, throttled{2 * time.Second}), time.Second, true},
+		{"outer own type first", RetryAfter(time.Second, hintThrottled{2 * time.Second}), time.Second, true},
 		{"first joined first", errors.Join(RetryAfter(time.Second, base), RetryAfter(2*time.Second, base)), time.Second, true},
-		{"first %w first", fmt.Errorf("%w, %w", throttled{3 * time.Second}, RetryAfter(time.Second, base)), 3 * time.Second, true},
+		{"first %w first", fmt.Errorf("%w, %w", hintThrottled{3 * time.Second}, RetryAfter(time.Second, base)), 3 * time.Second, true},
 		{"depth first", errors.Join(
 			fmt.Errorf("a: %w", errors.Join(base, RetryAfter(5*time.Second, base))),
 			RetryAfter(time.Second, base),
@@ -89,12 +89,12 @@ func TestHintOfAllocatesNothing(t *testing.T) {
 	trees := map[string]error{
 		"hit, deep": errors.Join(
 			fmt.Errorf("a: %w", errors.Join(base, Permanent(base))),
-			fmt.Errorf("b: %w", fmt.Errorf("c: %w", throttled{time.Second})),
+			fmt.Errorf("b: %w", fmt.Errorf("c: %w", hintThrottled{time.Second})),
 		),
 		"hit, RetryAfter": fmt.Errorf("a: %w", RetryAfter(time.Second, base)),
 		"miss, deep": errors.Join(
 			fmt.Errorf("a: %w", errors.Join(base, Permanent(base))),
-			fmt.Errorf("b: %w, %w", base, single{base}),
+			fmt.Errorf("b: %w, %w", base, hintSingle{base}),
 		),
 	}
 	for name, err := range trees {

@@ -12,12 +12,12 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// hinter is what the error RetryAfter returns implements.
-type hinter interface{ RetryAfter() time.Duration }
+// hintCarrier is what the error RetryAfter returns implements.
+type hintCarrier interface{ RetryAfter() time.Duration }
 
-type codeError struct{ code int }
+type hintCodeError struct{ code int }
 
-func (e *codeError) Error() string { return fmt.Sprintf("code %d", e.code) }
+func (e *hintCodeError) Error() string { return fmt.Sprintf("code %d", e.code) }
 
 func TestRetryAfterNilIsNil(t *testing.T) {
 	assert.NoError(t, retry.RetryAfter(time.Second, nil))
@@ -25,7 +25,7 @@ func TestRetryAfterNilIsNil(t *testing.T) {
 }
 
 func TestRetryAfterKeepsTheError(t *testing.T) {
-	base := &codeError{503}
+	base := &hintCodeError{503}
 	err := retry.RetryAfter(2*time.Second, base)
 
 	require.Error(t, err)
@@ -33,7 +33,7 @@ func TestRetryAfterKeepsTheError(t *testing.T) {
 	assert.Same(t, base, errors.Unwrap(err))
 	assert.ErrorIs(t, err, base)
 
-	var ce *codeError
+	var ce *hintCodeError
 	require.ErrorAs(t, err, &ce)
 	assert.Same(t, base, ce)
 
@@ -60,12 +60,12 @@ func TestRetryAfterHint(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			err := retry.RetryAfter(tt.d, base)
-			h, ok := err.(hinter)
+			h, ok := err.(hintCarrier)
 			require.True(t, ok, "%T has no RetryAfter method", err)
 			assert.Equal(t, tt.want, h.RetryAfter())
 
 			// errors.As finds it through further wrapping.
-			var found hinter
+			var found hintCarrier
 			require.ErrorAs(t, fmt.Errorf("call: %w", err), &found)
 			assert.Equal(t, tt.want, found.RetryAfter())
 		})
