@@ -2,12 +2,18 @@ package retry
 
 import (
 	"context"
-	"errors"
 	"reflect"
 	"runtime/debug"
-
-	"github.com/sirupsen/logrus"
 )
+
+// An Outcome is what [Retrier.Async] delivers for a function that does not
+// return a channel: the non-error results of the final try, in order, and
+// its error. After the loop was stopped by its context, Values is nil and
+// Err matches the context's error, its cause and the last failure.
+type Outcome struct {
+	Values []any
+	Err    error
+}
 
 var outcomeChanType = reflect.TypeFor[<-chan Outcome]()
 
@@ -20,27 +26,33 @@ func (w *wrapper) outcomeFunc() any {
 		in[i] = t.In(i)
 	}
 	ft := reflect.FuncOf(in, []reflect.Type{outcomeChanType}, t.IsVariadic())
-	return reflect.MakeFunc(ft, w.outcome).Interface()
-}
-
-func (w *wrapper) outcome(args []reflect.Value) []reflect.Value {
-	ch := make(chan Outcome, 1)
-	go w.deliverOutcome(w.loopContext(args), args, ch)
-	return []reflect.Value{reflect.ValueOf((<-chan Outcome)(ch))}
+	return reflect.MakeFunc(ft, func(args []reflect.Value) []reflect.Value {
+		ch := make(chan Outcome, 1)
+		ctx := context.Background()
+		if w.shape.Context {
+			ctx = argContext(args)
+		}
+		go w.deliverOutcome(ctx, args, ch)
+		return []reflect.Value{reflect.ValueOf((<-chan Outcome)(ch))}
+	}).Interface()
 }
 
 // deliverOutcome runs the loop and sends its one Outcome. A panic that is
-// not retried cannot go up the caller's stack from here: it is delivered as
-// a *PanicError.
+// not retried, in fn or in a callback, cannot go up the caller's stack from
+// here: it is delivered as a *PanicError; runtime.Goexit as errGoexit.
 func (w *wrapper) deliverOutcome(ctx context.Context, args []reflect.Value, ch chan<- Outcome) {
 	defer close(ch)
 	done := false
 	defer func() {
 		if !done {
-			ch <- Outcome{Err: &PanicError{Value: recover(), Stack: debug.Stack()}}
+			if v := recover(); v != nil {
+				ch <- Outcome{Err: &PanicError{Value: v, Stack: debug.Stack()}}
+			} else {
+				ch <- Outcome{Err: errGoexit}
+			}
 		}
 	}()
-	out, p, stopped, err := w.tries(ctx, args)
+	out, p, err, stopped := w.tries(ctx, ctx, args)
 	var o Outcome
 	switch {
 	case p != nil:
@@ -59,29 +71,8 @@ func (w *wrapper) deliverOutcome(ctx context.Context, args []reflect.Value, ch c
 	ch <- o
 }
 
-func (w *wrapper) loopContext(args []reflect.Value) context.Context {
-	if w.shape.Context {
-		return argContext(args[0])
-	}
-	return context.Background()
-}
-
-// chanFunc returns a function of fn's type, for an fn whose only result is
-// a receive channel: each call starts a loop on its own goroutine, which
-// feeds the returned channel.
-func (w *wrapper) chanFunc() any {
-	elem := w.shape.Type.Out(0).Elem()
-	c := &chanLoop{
-		w:       w,
-		chanOf:  reflect.ChanOf(reflect.BothDir, elem),
-		errOf:   failureOf(elem),
-		isError: elem == errorType,
-	}
-	return reflect.MakeFunc(w.shape.Type, c.start).Interface()
-}
-
-// chanLoop is what decorating a channel function learned about its element
-// type.
+// A chanLoop is a decorated function whose only result is a receive
+// channel: each try calls fn and takes one value from its channel.
 type chanLoop struct {
 	w       *wrapper
 	chanOf  reflect.Type              // chan T, for the returned channel
@@ -89,129 +80,126 @@ type chanLoop struct {
 	isError bool                      // T is exactly error
 }
 
-// errNoValue is the failure of a try whose channel closed with no value.
-var errNoValue = errors.New("retry: channel closed with no value")
-
-func (c *chanLoop) start(args []reflect.Value) []reflect.Value {
-	out := reflect.MakeChan(c.chanOf, 1)
-	go c.run(c.w.loopContext(args), args, out)
-	return []reflect.Value{out}
-}
-
-// received is what one try got from fn's channel.
-type received struct {
-	v       reflect.Value // invalid when the channel closed with none
-	stopped bool          // ctx was done before a value came
-}
-
-func (c *chanLoop) run(ctx context.Context, args []reflect.Value, out reflect.Value) {
-	defer out.Close()
-	w := c.w
-	l := w.r.schedule.start(ctx)
-	var (
-		last error
-		got  reflect.Value // the last value received
-		p    *PanicError
-	)
-	var rcv received
-	try := func(ctx context.Context) error {
-		rcv = c.receive(ctx, args)
-		switch {
-		case rcv.stopped:
-			return nil
-		case !rcv.v.IsValid():
-			return errNoValue
-		}
-		return c.failure(rcv.v)
+func newChanLoop(w *wrapper) *chanLoop {
+	elem := w.shape.Type.Out(0).Elem()
+	return &chanLoop{
+		w:       w,
+		chanOf:  reflect.ChanOf(reflect.BothDir, elem),
+		errOf:   failureOf(elem),
+		isError: elem == errorType,
 	}
-	for l.next() {
-		rcv = received{}
-		var err error
-		if w.r.panics {
-			p, err = recovering(ctx, try)
-		} else {
-			p, err = nil, try(ctx)
+}
+
+// asyncFunc returns a function of fn's type that starts the loop on its own
+// goroutine, which feeds the returned channel.
+func (c *chanLoop) asyncFunc() any {
+	return reflect.MakeFunc(c.w.shape.Type, func(args []reflect.Value) []reflect.Value {
+		out := reflect.MakeChan(c.chanOf, 1)
+		ctx := context.Background()
+		if c.w.shape.Context {
+			ctx = argContext(args)
 		}
-		switch {
-		case p != nil:
-			if l.logs(logrus.WarnLevel) {
-				logFailure(&l, w.orig, p)
+		go c.run(ctx, ctx, args, out)
+		return []reflect.Value{out}
+	}).Interface()
+}
+
+// syncFunc returns a function of fn's type that runs the loop in the
+// caller's goroutine, and returns a channel that holds its final value.
+func (c *chanLoop) syncFunc() any {
+	return reflect.MakeFunc(c.w.shape.Type, func(args []reflect.Value) []reflect.Value {
+		out := reflect.MakeChan(c.chanOf, 1)
+		arg := context.Background()
+		if c.w.shape.Context {
+			arg = argContext(args)
+		}
+		c.run(context.Background(), arg, args, out)
+		return []reflect.Value{out}
+	}).Interface()
+}
+
+// run is one call's loop: waits watch ctx, tries get arg. It delivers the
+// final value on out and closes it. A panic that is not retried is raised
+// again here, after out is closed.
+func (c *chanLoop) run(ctx, arg context.Context, args []reflect.Value, out reflect.Value) {
+	delivered := false
+	defer func() {
+		if !delivered {
+			deliver(out, reflect.Value{})
+		}
+	}()
+	var got reflect.Value // the last value received
+	l := c.w.r.newLoop(ctx, arg, c.w.name, 0)
+	p, err := l.run(func(tctx context.Context) error {
+		if c.w.shape.Context && c.w.r.derivesContext() {
+			args[0] = reflect.ValueOf(&tctx).Elem()
+		}
+		v, err := c.receive(ctx, tctx, c.w.call(args)[0])
+		if err != nil {
+			return err
+		}
+		got = v
+		if c.errOf != nil {
+			if err := c.errOf(v); err != nil {
+				return err
 			}
-			continue
-		case rcv.stopped:
-			l.err = ctx.Err()
-		case rcv.v.IsValid():
-			got = rcv.v
 		}
-		if l.err != nil {
-			break
+		if c.w.r.pred != nil && c.w.r.pred.call([]reflect.Value{v}) {
+			return errByValue
 		}
-		switch {
-		case err == nil:
-			if l.logs(logrus.DebugLevel) {
-				logSuccess(&l, w.orig)
-			}
-			out.Send(got)
-			return
-		case err != errNoValue && !w.r.retryable(err):
-			out.Send(got)
-			return
-		}
-		last = err
-		if l.logs(logrus.WarnLevel) {
-			logFailure(&l, w.orig, err)
-		}
-	}
-	switch {
-	case p != nil: // the last try panicked: raised again, even after a stop
-		if l.logs(logrus.WarnLevel) {
-			logGiveUp(&l, w.orig, p)
-		}
-		panic(p.Value)
-	case l.err != nil:
-		if c.isError {
-			out.Send(reflect.ValueOf(stoppedError(l.err, last, l.tried)))
-		}
-		return
-	}
-	if l.logs(logrus.WarnLevel) {
-		logGiveUp(&l, w.orig, last)
-	}
-	if got.IsValid() {
-		out.Send(got)
-	}
-}
-
-// receive calls fn and takes one value from the channel it returns, or
-// stops when ctx is done first.
-func (c *chanLoop) receive(ctx context.Context, args []reflect.Value) received {
-	ch := c.w.call(args)[0]
-	done := ctx.Done()
-	if done == nil {
-		v, ok := ch.Recv()
-		if !ok {
-			return received{}
-		}
-		return received{v: v}
-	}
-	chosen, v, ok := reflect.Select([]reflect.SelectCase{
-		{Dir: reflect.SelectRecv, Chan: ch},
-		{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(done)},
-	})
-	switch {
-	case chosen == 1:
-		return received{stopped: true}
-	case !ok:
-		return received{}
-	}
-	return received{v: v}
-}
-
-func (c *chanLoop) failure(v reflect.Value) error {
-	if c.errOf == nil {
 		return nil
+	})
+	if p != nil {
+		panic(p.Value)
 	}
-	return c.errOf(v)
+	delivered = true
+	switch {
+	case !l.stopped():
+		deliver(out, got)
+	case c.isError:
+		deliver(out, reflect.ValueOf(&err).Elem())
+	default:
+		deliver(out, reflect.Value{})
+	}
+}
+
+// receive takes one value from ch. It returns errNoValue when ch is closed
+// with none, errTryStopped when ctx is done first, and the try's context's
+// error when its AttemptTimeout passes first.
+func (c *chanLoop) receive(ctx, tctx context.Context, ch reflect.Value) (reflect.Value, error) {
+	cases := make([]reflect.SelectCase, 1, 3)
+	cases[0] = reflect.SelectCase{Dir: reflect.SelectRecv, Chan: ch}
+	stop, timeout := -1, -1
+	if done := ctx.Done(); done != nil {
+		stop = len(cases)
+		cases = append(cases, reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(done)})
+	}
+	if c.w.r.timeout > 0 {
+		timeout = len(cases)
+		cases = append(cases, reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(tctx.Done())})
+	}
+	chosen, v, ok := reflect.Select(cases)
+	switch {
+	case chosen == stop:
+		return reflect.Value{}, errTryStopped
+	case chosen == timeout:
+		return reflect.Value{}, tctx.Err()
+	case !ok:
+		return reflect.Value{}, errNoValue
+	}
+	return v, nil
+}
+
+// deliver sends v, when valid, on out and closes it. The caller of a
+// function that returns a chan T may have filled or closed that channel:
+// then nothing is delivered, and the loop's goroutine neither blocks nor
+// crashes.
+func deliver(out, v reflect.Value) {
+	defer func() { _ = recover() }() // out was closed by the caller
+	if v.IsValid() {
+		out.TrySend(v)
+	}
+	out.Close()
 }
 
 // failureOf returns how to read the failure that a value of type t carries,
@@ -259,21 +247,4 @@ func failureOf(t reflect.Type) func(reflect.Value) error {
 		}
 	}
 	return nil
-}
-
-// errorValue returns the error that v, of a type implementing error, holds:
-// nil for a nil pointer or interface.
-func errorValue(v reflect.Value) error {
-	if isNil(v) {
-		return nil
-	}
-	return v.Interface().(error)
-}
-
-func isNil(v reflect.Value) bool {
-	switch v.Kind() {
-	case reflect.Pointer, reflect.Interface, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan:
-		return v.IsNil()
-	}
-	return false
 }

@@ -25,9 +25,9 @@ type Shape struct {
 	Variadic bool
 
 	// ErrorResult is the index of the error result, or -1 when there is
-	// none. Only a last result of exactly type error counts: a concrete type
-	// such as *MyErr is ordinary data, since a typed nil would look like a
-	// failure.
+	// none: the last result, when its type is error or another interface
+	// type that implements error (net.Error). A concrete type such as
+	// *MyErr is ordinary data, since a typed nil would look like a failure.
 	ErrorResult int
 
 	// Async is true when the function's only result is a channel that can be
@@ -64,7 +64,7 @@ func IsAsync(fn any) bool {
 func shapeOf(t reflect.Type) Shape {
 	s := Shape{Type: t, Variadic: t.IsVariadic(), ErrorResult: -1}
 	s.Context = t.NumIn() > 0 && t.In(0) == contextType
-	if n := t.NumOut(); n > 0 && t.Out(n-1) == errorType {
+	if n := t.NumOut(); n > 0 && isErrorType(t.Out(n-1)) {
 		s.ErrorResult = n - 1
 	}
 	if t.NumOut() == 1 {
@@ -74,11 +74,20 @@ func shapeOf(t reflect.Type) Shape {
 	return s
 }
 
-// loop names the loop that Decorate picks for this shape.
+// isErrorType reports whether a result of type t is an error result: an
+// interface type that implements error.
+func isErrorType(t reflect.Type) bool {
+	return t.Kind() == reflect.Interface && t.Implements(errorType)
+}
+
+// loop names the loop that Decorate picks for this shape, or says that the
+// function runs once.
 func (s Shape) loop() string {
 	switch {
 	case s.Async:
 		return "async loop"
+	case s.ErrorResult < 0:
+		return "runs once, no error result"
 	case s.Context:
 		return "cancellable loop"
 	default:
@@ -87,12 +96,33 @@ func (s Shape) loop() string {
 }
 
 // String describes the signature and the loop that Decorate picks for it,
-// as in "func(context.Context, int) (int, error): cancellable loop".
+// as in "func(context.Context, int) (int, error): cancellable loop", or
+// says that it runs once, as in "func() int: runs once, no error result"
+// (unless RetryPanics or IfResult give it a way to fail).
 func (s Shape) String() string {
 	if s.Type == nil {
 		return "<no function>"
 	}
 	return fmt.Sprintf("%v: %s", s.Type, s.loop())
+}
+
+// results returns the types that an IfResult predicate takes: the
+// non-error results, or the element of the channel a channel function
+// returns.
+func (s Shape) results() []reflect.Type {
+	t := s.Type
+	if s.Async {
+		return []reflect.Type{t.Out(0).Elem()}
+	}
+	n := t.NumOut()
+	if s.ErrorResult >= 0 {
+		n--
+	}
+	out := make([]reflect.Type, n)
+	for i := range out {
+		out[i] = t.Out(i)
+	}
+	return out
 }
 
 // notFuncError reports a value that cannot be decorated. It matches

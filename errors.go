@@ -3,6 +3,9 @@ package retry
 import (
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
+	"sync/atomic"
 )
 
 // ErrInvalidOption is wrapped by every error that a bad option or a bad
@@ -73,8 +76,13 @@ func Permanent(err error) error {
 	if err == nil {
 		return nil
 	}
+	permanentUsed.Store(true)
 	return &permanentError{err: err}
 }
+
+// permanentUsed is set by the first call of Permanent: until then no error
+// can be permanent, and the loops skip the walk of each failure's tree.
+var permanentUsed atomic.Bool
 
 type permanentError struct{ err error }
 
@@ -83,9 +91,15 @@ func (e *permanentError) Unwrap() error { return e.err }
 
 // isPermanent reports whether err's tree holds a Permanent error. It walks
 // the tree as errors.As does, but without As methods: only this package
-// makes a *permanentError, so no other type can claim to be one. The walk
-// is the cost of every failure, and this is several times cheaper.
+// makes a *permanentError, so no other type can claim to be one.
 func isPermanent(err error) bool {
+	if !permanentUsed.Load() {
+		return false
+	}
+	return holdsPermanent(err)
+}
+
+func holdsPermanent(err error) bool {
 	for {
 		switch e := err.(type) {
 		case *permanentError:
@@ -94,7 +108,7 @@ func isPermanent(err error) bool {
 			err = e.Unwrap()
 		case interface{ Unwrap() []error }:
 			for _, inner := range e.Unwrap() {
-				if isPermanent(inner) {
+				if holdsPermanent(inner) {
 					return true
 				}
 			}
@@ -113,12 +127,48 @@ func stripPermanent(err error) error {
 	return err
 }
 
-// stoppedError is what a call gets when its loop was stopped before its
+// A stoppedError is what a call gets when its loop was stopped before its
 // tries ran out: by its context, or by an error of the sleep function. It
-// matches both the stop's cause and the last failure.
-func stoppedError(stop, last error, tries int) error {
-	if last == nil {
-		return stop
-	}
-	return fmt.Errorf("retry: stopped after %d tries: %w (last error: %w)", tries, stop, last)
+// matches the stop, the context's cause and the last failure. It is built
+// without formatting: its message is made when read.
+type stoppedError struct {
+	stop  error // ctx.Err(), context.DeadlineExceeded, or the sleep's error
+	cause error // context.Cause, when it is not stop; may be nil
+	last  error // the last failure; may be nil
+	tries int
 }
+
+func (e *stoppedError) Error() string {
+	var b strings.Builder
+	b.WriteString("retry: stopped after ")
+	b.WriteString(strconv.Itoa(e.tries))
+	if e.tries == 1 {
+		b.WriteString(" try: ")
+	} else {
+		b.WriteString(" tries: ")
+	}
+	b.WriteString(e.stop.Error())
+	if e.cause != nil {
+		b.WriteString(" (cause: " + e.cause.Error() + ")")
+	}
+	if e.last != nil {
+		b.WriteString(" (last error: " + e.last.Error() + ")")
+	}
+	return b.String()
+}
+
+// Unwrap returns the stop, the cause and the last failure, for errors.Is
+// and errors.As.
+func (e *stoppedError) Unwrap() []error {
+	errs := make([]error, 0, 3)
+	for _, err := range [...]error{e.stop, e.cause, e.last} {
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errs
+}
+
+// errGoexit is what Async delivers when the function called
+// runtime.Goexit: there is no panic value to report.
+var errGoexit = errors.New("retry: the function called runtime.Goexit")

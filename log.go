@@ -1,19 +1,21 @@
 package retry
 
 import (
+	"context"
+	"log/slog"
 	"os"
 
-	"github.com/google/uuid"
 	"github.com/sirupsen/logrus"
 )
 
-// DefaultLogger is where entries go when no [Logger] option is given. Like
-// KaioRetry's module loggers it writes to stderr at Warn level, so the Info
-// entries of a Schedule's loop stay quiet until its level is lowered:
+// DefaultLogger is where entries go when no [Logger] or [Slog] option is
+// given. Like KaioRetry's module loggers it writes to stderr at Warn level,
+// so the Info entries of a Schedule's loop stay quiet until its level is
+// lowered:
 //
 //	retry.DefaultLogger.SetLevel(logrus.InfoLevel)
 //
-// It is read each time an entry is written, so it may be replaced at init.
+// It is read when a loop begins, so it may be replaced at init.
 var DefaultLogger = newDefaultLogger()
 
 func newDefaultLogger() *logrus.Logger {
@@ -23,34 +25,62 @@ func newDefaultLogger() *logrus.Logger {
 	return l
 }
 
-// loopField is the field that carries a loop's identifier in every entry.
+// loopField is the field (logrus) or attribute (slog) that carries a loop's
+// identifier in every entry.
 const loopField = "loop"
 
-// logSink is a FieldLogger plus, when it can be known, the *logrus.Logger
-// whose level decides whether an entry is written. Checking that level first
-// is what lets a disabled entry cost no formatting and no allocation.
+// leveled is a logger that can say which levels it writes, as
+// *logrus.Logger does, and as an adapter that embeds one does too.
+type leveled interface{ GetLevel() logrus.Level }
+
+// logSink is where a schedule's loops write: a logrus FieldLogger, with
+// what tells its level when that can be known, or a *slog.Logger. The zero
+// logSink is DefaultLogger, read when a loop begins.
 type logSink struct {
-	fl    logrus.FieldLogger // nil: DefaultLogger, read when used
-	level *logrus.Logger     // nil: every entry is handed to fl
+	fl logrus.FieldLogger
+	lv leveled // nil: every entry is handed to fl
+	sl *slog.Logger
 }
 
-// newLogSink reports false for a nil logger, typed nils included.
-func newLogSink(l logrus.FieldLogger) (logSink, bool) {
-	switch v := l.(type) {
-	case nil:
+// logrusSink reports false for a nil logger, typed nils included.
+func logrusSink(l logrus.FieldLogger) (logSink, bool) {
+	if l == nil || isNilPointer(l) {
 		return logSink{}, false
-	case *logrus.Logger:
-		return logSink{fl: v, level: v}, v != nil
+	}
+	s := logSink{fl: l}
+	switch v := l.(type) {
 	case *logrus.Entry:
-		if v == nil || v.Logger == nil {
+		if v.Logger == nil {
 			return logSink{}, false
 		}
-		return logSink{fl: v, level: v.Logger}, true
-	default:
-		return logSink{fl: l}, true
+		s.lv = v.Logger
+	case leveled:
+		s.lv = v
 	}
+	return s, true
 }
 
+// threshold returns the most verbose level that an entry is written at
+// now. A loop reads it once, when it begins, and then compares: a disabled
+// entry costs no formatting, no allocation, and no further call.
+func (s logSink) threshold(ctx context.Context) logrus.Level {
+	switch {
+	case s.sl != nil:
+		for _, lvl := range [...]logrus.Level{logrus.DebugLevel, logrus.InfoLevel, logrus.WarnLevel} {
+			if s.sl.Enabled(ctx, slogLevel(lvl)) {
+				return lvl
+			}
+		}
+		return logrus.ErrorLevel
+	case s.fl == nil:
+		return DefaultLogger.GetLevel()
+	case s.lv != nil:
+		return s.lv.GetLevel()
+	}
+	return logrus.TraceLevel
+}
+
+// logger returns the FieldLogger of a logrus sink.
 func (s logSink) logger() logrus.FieldLogger {
 	if s.fl == nil {
 		return DefaultLogger
@@ -58,32 +88,13 @@ func (s logSink) logger() logrus.FieldLogger {
 	return s.fl
 }
 
-// threshold returns the most verbose level an entry is written at now:
-// entries at that level or a lower (more severe) one are written. A loop
-// reads it once, when it starts, and then compares: a disabled entry costs
-// no formatting, no allocation, and no further load. A FieldLogger that is
-// neither a *logrus.Logger nor a *logrus.Entry is handed every entry.
-func (s logSink) threshold() logrus.Level {
-	l := s.level
-	if s.fl == nil {
-		l = DefaultLogger
-	} else if l == nil {
-		return logrus.TraceLevel
+// slogLevel maps the levels the loops write at to slog's.
+func slogLevel(l logrus.Level) slog.Level {
+	switch l {
+	case logrus.DebugLevel:
+		return slog.LevelDebug
+	case logrus.InfoLevel:
+		return slog.LevelInfo
 	}
-	return l.GetLevel()
-}
-
-// loopID is a loop's identifier, drawn the first time the loop logs.
-type loopID string
-
-func (id *loopID) get() string {
-	if *id == "" {
-		*id = loopID(uuid.NewString())
-	}
-	return string(*id)
-}
-
-// with returns an entry that carries the loop's identifier.
-func (s logSink) with(id *loopID) *logrus.Entry {
-	return s.logger().WithField(loopField, id.get())
+	return slog.LevelWarn
 }

@@ -2,119 +2,62 @@ package retry
 
 import (
 	"context"
-	"errors"
 	"reflect"
 )
 
-// errNilRetrier is the panic value of decorating, or calling Do or DoValue,
-// with a nil *Retrier: most likely one whose New returned an error.
-var errNilRetrier = errors.New("retry: nil *Retrier (did New return an error?)")
+// A wrapper is one decorated function: fn, what its signature says, and the
+// Retrier. It is built once, by decorate, and shared by every call: each
+// call does only the work it must.
+type wrapper struct {
+	r       *Retrier
+	fn      reflect.Value
+	name    string // fn's name, for log entries and hooks
+	shape   Shape
+	call    func([]reflect.Value) []reflect.Value // fn.Call or fn.CallSlice
+	errType reflect.Type                          // the error result's type; nil when there is none
+}
 
-// loopKind is what the caller asked for: the loop that the signature calls
-// for (Decorate), the blocking one (Sync), or one on its own goroutine
-// (Async).
-type loopKind int
-
-const (
-	pickLoop loopKind = iota
-	syncLoop
-	asyncLoop
-)
-
-// decorate reads fn's signature once and returns the function that runs the
-// chosen loop on every call.
-func (r *Retrier) decorate(fn any, kind loopKind) any {
-	if r == nil {
-		panic(errNilRetrier)
-	}
-	if f := r.fastPath(fn, kind); f != nil {
-		return f
-	}
-	shape, err := Inspect(fn)
-	if err != nil {
-		panic(err)
-	}
-	w := &wrapper{r: r, fn: reflect.ValueOf(fn), orig: fn, shape: shape}
+func newWrapper(r *Retrier, fn any, shape Shape) *wrapper {
+	w := &wrapper{r: r, fn: reflect.ValueOf(fn), name: funcName(fn), shape: shape}
 	w.call = w.fn.Call
 	if shape.Variadic {
 		w.call = w.fn.CallSlice // args hold the variadic part as a slice
 	}
-	switch {
-	case shape.Async && kind != syncLoop:
-		return w.chanFunc()
-	case kind == asyncLoop:
-		return w.outcomeFunc()
-	case shape.ErrorResult < 0 && !r.panics:
-		return fn // it cannot fail: it runs once, as it is
-	case shape.Context && kind == pickLoop:
-		return reflect.MakeFunc(shape.Type, w.cancellable).Interface()
-	default:
-		return reflect.MakeFunc(shape.Type, w.sync).Interface()
+	if i := shape.ErrorResult; i >= 0 {
+		w.errType = shape.Type.Out(i)
 	}
+	return w
 }
 
-// fastPath decorates the commonest exact types without reflection, so that
-// a call allocates nothing. It returns nil for any other fn.
-func (r *Retrier) fastPath(fn any, kind loopKind) any {
-	if kind == asyncLoop {
-		return nil
-	}
-	switch f := fn.(type) {
-	case func() error:
-		if f != nil {
-			try := func(context.Context) error { return f() }
-			return func() error {
-				return r.call(context.Background(), context.Background(), f, try)
-			}
+// syncFunc returns the function of fn's type whose loop's waits are not cut
+// short: a context parameter is passed to fn but not watched.
+func (w *wrapper) syncFunc() any {
+	return reflect.MakeFunc(w.shape.Type, func(args []reflect.Value) []reflect.Value {
+		arg := context.Background()
+		if w.shape.Context {
+			arg = argContext(args)
 		}
-	case func(context.Context) error:
-		switch {
-		case f == nil:
-		case kind == syncLoop:
-			return func(ctx context.Context) error { return r.call(context.Background(), ctx, f, f) }
-		default:
-			return func(ctx context.Context) error { return r.call(ctx, ctx, f, f) }
-		}
-	}
-	return nil
+		return w.results(context.Background(), arg, args)
+	}).Interface()
 }
 
-// call runs one loop for a fast path: it waits with loopCtx, calls try with
-// callCtx, raises a panic again and removes a Permanent wrapper.
-func (r *Retrier) call(loopCtx, callCtx context.Context, fn any, try func(context.Context) error) error {
-	l := r.schedule.start(loopCtx)
-	_, err := run(&l, r, fn, callCtx, try, true)
-	return err
+// cancellableFunc returns the function of fn's type whose loop's waits end
+// when the context given as its first argument is done.
+func (w *wrapper) cancellableFunc() any {
+	return reflect.MakeFunc(w.shape.Type, func(args []reflect.Value) []reflect.Value {
+		ctx := argContext(args)
+		return w.results(ctx, ctx, args)
+	}).Interface()
 }
 
-// A wrapper is one decorated function: fn, what its signature says, and the
-// Retrier. It is built once, by decorate, and shared by every call.
-type wrapper struct {
-	r     *Retrier
-	fn    reflect.Value
-	orig  any // fn as given, named in log entries
-	shape Shape
-	call  func([]reflect.Value) []reflect.Value // fn.Call or fn.CallSlice
-}
-
-// sync is the synchronous loop: waits are not cut short.
-func (w *wrapper) sync(args []reflect.Value) []reflect.Value {
-	return w.loop(context.Background(), args)
-}
-
-// cancellable is the loop of a function whose first parameter is a
-// context.Context: its waits end when that context is done.
-func (w *wrapper) cancellable(args []reflect.Value) []reflect.Value {
-	return w.loop(argContext(args[0]), args)
-}
-
-func (w *wrapper) loop(ctx context.Context, args []reflect.Value) []reflect.Value {
-	out, p, stopped, err := w.tries(ctx, args)
+// results runs one call's loop and returns what the caller gets.
+func (w *wrapper) results(ctx, arg context.Context, args []reflect.Value) []reflect.Value {
+	out, p, err, stopped := w.tries(ctx, arg, args)
 	switch {
 	case p != nil:
 		panic(p.Value)
 	case stopped:
-		return w.stopped(err)
+		return w.stoppedResults(out, err, args)
 	}
 	if pe, ok := err.(*permanentError); ok {
 		out[w.shape.ErrorResult] = reflect.ValueOf(pe.err)
@@ -122,44 +65,98 @@ func (w *wrapper) loop(ctx context.Context, args []reflect.Value) []reflect.Valu
 	return out
 }
 
-// tries runs one call's loop over fn with args, waiting with ctx. It returns
-// the results of the final try, its panic (RetryPanics) and its error, and
-// whether the loop was stopped before the tries ran out.
-func (w *wrapper) tries(ctx context.Context, args []reflect.Value) (out []reflect.Value, p *PanicError, stopped bool, err error) {
-	l := w.r.schedule.start(ctx)
-	p, err = run(&l, w.r, w.orig, ctx, func(context.Context) error {
+// tries runs one call's loop over fn with args: waits watch ctx, tries get
+// arg (or a context derived from it). It returns the results of the final
+// try, its panic (RetryPanics), its error as the loop returns it, and
+// whether the loop was stopped.
+func (w *wrapper) tries(ctx, arg context.Context, args []reflect.Value) (out []reflect.Value, p *PanicError, err error, stopped bool) {
+	l := w.r.newLoop(ctx, arg, w.name, 0)
+	p, err = l.run(func(tctx context.Context) error {
+		if w.shape.Context && w.r.derivesContext() {
+			args[0] = reflect.ValueOf(&tctx).Elem()
+		}
 		out = w.call(args)
-		return errorAt(out, w.shape.ErrorResult)
-	}, false)
-	return out, p, l.err != nil, err
+		return w.failure(out)
+	})
+	return out, p, err, l.stopped()
 }
 
-// stopped returns zero values, and err as the error result.
-func (w *wrapper) stopped(err error) []reflect.Value {
-	t := w.shape.Type
-	out := make([]reflect.Value, t.NumOut())
-	for i := range out {
-		out[i] = reflect.Zero(t.Out(i))
+// failure reads a try's results: its error result, or errByValue when it
+// succeeded and IfResult wants another try.
+func (w *wrapper) failure(out []reflect.Value) error {
+	if w.errType != nil {
+		if err := errorValue(out[w.shape.ErrorResult]); err != nil {
+			return err
+		}
 	}
+	if w.r.pred != nil && w.wantsMore(out) {
+		return errByValue
+	}
+	return nil
+}
+
+// wantsMore calls IfResult's predicate with the non-error results.
+func (w *wrapper) wantsMore(out []reflect.Value) bool {
 	if i := w.shape.ErrorResult; i >= 0 {
-		out[i] = reflect.ValueOf(&err).Elem()
+		out = out[:i:i] // the error result is the last one
 	}
-	return out
+	return w.r.pred.call(out)
 }
 
-// errorAt returns the error result at index i, nil when there is none.
-func errorAt(out []reflect.Value, i int) error {
-	if i < 0 {
+// stoppedResults is what the caller of a stopped call gets: zero values,
+// and err as the error result. An error result of an interface type that
+// err does not implement (net.Error) gets the last failure instead, or,
+// when no try was made, the results of one try, so that fn's own result
+// speaks rather than a nil that would read as success.
+func (w *wrapper) stoppedResults(out []reflect.Value, err error, args []reflect.Value) []reflect.Value {
+	i := w.shape.ErrorResult
+	var ev reflect.Value
+	if i >= 0 {
+		switch {
+		case reflect.TypeOf(err).AssignableTo(w.errType):
+			ev = reflect.ValueOf(err)
+		case out == nil:
+			return w.call(args)
+		default:
+			ev = out[i]
+		}
+	}
+	t := w.shape.Type
+	zero := make([]reflect.Value, t.NumOut())
+	for j := range zero {
+		zero[j] = reflect.Zero(t.Out(j))
+	}
+	if i >= 0 {
+		zero[i] = ev
+	}
+	return zero
+}
+
+// errorValue returns the error that v, of an interface type implementing
+// error, holds: nil for a nil interface. It is the one way the package
+// reads an error out of a result or a value.
+func errorValue(v reflect.Value) error {
+	if isNil(v) {
 		return nil
 	}
-	return errorValue(out[i])
+	return v.Interface().(error)
 }
 
-// argContext returns the context.Context held by v; a nil one is taken as
-// context.Background(), so that the loop still works.
-func argContext(v reflect.Value) context.Context {
-	if v.IsNil() {
-		return context.Background()
+func isNil(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan:
+		return v.IsNil()
 	}
-	return v.Interface().(context.Context)
+	return false
+}
+
+// argContext returns the context.Context that is fn's first argument. A
+// nil one is taken as context.Background(), for the loop and for fn.
+func argContext(args []reflect.Value) context.Context {
+	if args[0].IsNil() {
+		ctx := context.Background()
+		args[0] = reflect.ValueOf(&ctx).Elem()
+		return ctx
+	}
+	return args[0].Interface().(context.Context)
 }

@@ -8,37 +8,48 @@ import (
 	"math/rand/v2"
 	"strings"
 	"time"
-
-	"github.com/sirupsen/logrus"
 )
 
 // A Schedule keeps count of tries and of the waits between them: it is
 // KaioRetry's Context. It is built once by [NewSchedule], never changes, and
 // is safe for concurrent use: every loop over it (a range over
 // [Schedule.Attempts], or one call of a decorated function) counts its own
-// tries, keeps its own delay and logs with its own identifier.
+// tries, keeps its own waits and logs with its own identifier.
 //
 // The first wait is the [Delay]; each later one is the update of the one
-// before ([UpdateDelay], or previous × [Backoff] + jitter). Every wait is
+// before ([UpdateDelay], or previous × [Backoff] + [Jitter]). Every wait is
 // clamped into [[MinDelay], [MaxDelay]], is never negative and saturates at
-// the longest time.Duration instead of overflowing.
+// the longest time.Duration instead of overflowing. [FullJitter],
+// [EqualJitter], [JitterFactor] and [DecorrelatedJitter] draw each wait
+// from that progression without changing it.
+//
+// The zero Schedule behaves as one returned by NewSchedule without options.
 type Schedule struct {
-	tries              int // < 0: unlimited
+	tries              int // 0: unlimited
 	delay              time.Duration
 	backoff            float64
+	scaled             bool // Backoff was given: waits are multiplied by backoff
 	jitterLo, jitterHi time.Duration
+	jitter             jitterMode
+	factor             float64 // JitterFactor's f
 	update             func(time.Duration) time.Duration
 	minDelay, maxDelay time.Duration
 	hasMax             bool
+	maxElapsed         time.Duration // 0: no limit
 	log                logSink
-	sleep              func(context.Context, time.Duration) error
-	defaultSleep       bool // sleep is sleepContext
-
-	// Worked out once by NewSchedule, for the loops.
-	limit    int           // tries, or math.MaxInt when unlimited
-	first    time.Duration // the first wait: delay, clamped
-	constant bool          // every wait is the first one
+	sleep              func(context.Context, time.Duration) error // nil: a timer
 }
+
+// jitterMode is how a wait is drawn from the schedule's progression.
+type jitterMode uint8
+
+const (
+	noJitter jitterMode = iota // the wait is the progression's (KaioRetry's jitter is in the progression)
+	fullJitter
+	equalJitter
+	factorJitter
+	decorrelatedJitter
+)
 
 // DefaultSchedule makes unlimited tries with no delay between them, like
 // KaioRetry's DEFAULT_CONTEXT. It is what a [Retrier] uses when given no
@@ -49,7 +60,7 @@ var DefaultSchedule = Must(NewSchedule())
 // unlimited tries with no delay. Every invalid option is reported in the
 // returned error, which wraps [ErrInvalidOption].
 func NewSchedule(opts ...ScheduleOption) (*Schedule, error) {
-	c := scheduleConfig{s: Schedule{tries: -1, backoff: 1, sleep: sleepContext, defaultSleep: true}}
+	var c scheduleConfig
 	for _, o := range opts {
 		if o == nil {
 			c.fail("<nil>", "option cannot be nil")
@@ -61,14 +72,7 @@ func NewSchedule(opts ...ScheduleOption) (*Schedule, error) {
 	if err := joinErrors(c.errs); err != nil {
 		return nil, err
 	}
-	s := &c.s
-	s.limit = s.tries
-	if s.tries < 0 {
-		s.limit = math.MaxInt
-	}
-	s.first = s.clamp(s.delay)
-	s.constant = s.update == nil && s.backoff == 1 && s.jitterLo == 0 && s.jitterHi == 0
-	return s, nil
+	return &c.s, nil
 }
 
 // Attempts returns an iterator over the tries of a new loop: it yields 0, 1,
@@ -76,7 +80,6 @@ func NewSchedule(opts ...ScheduleOption) (*Schedule, error) {
 // no wait before the first value; before each later one the loop logs at
 // Info level and waits, through the sleep function with
 // context.Background(). Breaking out of the range stops the loop at once.
-// It is KaioRetry's Context.__iter__.
 func (s *Schedule) Attempts() iter.Seq[int] {
 	return s.AttemptsContext(context.Background())
 }
@@ -84,149 +87,72 @@ func (s *Schedule) Attempts() iter.Seq[int] {
 // AttemptsContext is like [Schedule.Attempts], but waits with ctx and stops
 // as soon as ctx is done: a wait ends early, and no further value is
 // yielded, none at all when ctx is already done. The caller reads ctx.Err()
-// to tell a cancellation from the end of the tries. It is KaioRetry's
-// Context.__aiter__.
+// to tell a cancellation from the end of the tries. A nil ctx is
+// context.Background().
 func (s *Schedule) AttemptsContext(ctx context.Context) iter.Seq[int] {
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	return func(yield func(int) bool) {
-		l := s.start(ctx)
-		for l.next() {
-			if !yield(l.tried - 1) {
+		l := loop{r: &bareRetrier, s: s, ctx: ctx, arg: ctx}
+		if !l.begin() {
+			return
+		}
+		for i := 0; yield(i); i++ {
+			if !l.more() || !l.again(nil) {
 				return
 			}
 		}
 	}
 }
 
-// String describes the schedule: its tries, and its first delay between the
-// clamp bounds, as in "Schedule(tries=3, 0s <= 1s <= 5s, backoff=2)".
-func (s *Schedule) String() string {
-	var b strings.Builder
-	b.WriteString("Schedule(tries=")
-	if s.tries < 0 {
-		b.WriteString("unlimited")
-	} else {
-		fmt.Fprint(&b, s.tries)
+// limit is the most tries a loop makes.
+func (s *Schedule) limit() int {
+	if s.tries <= 0 {
+		return math.MaxInt
 	}
-	fmt.Fprintf(&b, ", %v <= %v <= ", s.minDelay, s.delay)
-	if s.hasMax {
-		fmt.Fprint(&b, s.maxDelay)
-	} else {
-		b.WriteString("inf")
-	}
-	switch {
-	case s.update != nil:
-		b.WriteString(", update=func")
-	case s.backoff != 1:
-		fmt.Fprintf(&b, ", backoff=%g", s.backoff)
-	}
-	switch {
-	case s.jitterLo != s.jitterHi:
-		fmt.Fprintf(&b, ", jitter=[%v, %v]", s.jitterLo, s.jitterHi)
-	case s.jitterLo != 0:
-		fmt.Fprintf(&b, ", jitter=%v", s.jitterLo)
-	}
-	b.WriteByte(')')
-	return b.String()
+	return s.tries
 }
 
-// loop is the state of one iteration over a Schedule. It lives on its
-// caller's stack: a loop that does not log allocates nothing.
-type loop struct {
-	s     *Schedule
-	ctx   context.Context
-	tried int           // tries started so far
-	wait  time.Duration // the last wait
-	err   error         // why the loop stopped early: the sleep's or ctx's error
-	id    loopID
-	level logrus.Level // the logger's level, read when the loop begins
-}
-
-func (s *Schedule) start(ctx context.Context) loop {
-	return loop{s: s, ctx: ctx}
-}
-
-// next reports whether another try may start, after logging and waiting for
-// it. It returns false when the tries are used up (without waiting), or when
-// the sleep function or ctx ends the loop; l.err then tells why.
-func (l *loop) next() bool {
-	if l.tried == 0 {
-		return l.begin()
-	}
-	return l.again()
-}
-
-// begin starts the first try, which needs no wait: it reports false, with
-// l.err set, when ctx is already done. It reads the logger's level for the
-// whole loop.
-func (l *loop) begin() bool {
-	l.level = l.s.log.threshold()
-	l.err = l.ctx.Err()
-	l.tried = 1
-	return l.err == nil
-}
-
-// again is next for every try but the first.
-func (l *loop) again() bool {
-	s := l.s
-	if l.tried >= s.limit {
-		return false
-	}
+// next returns the wait before the loop's next try, drawn from the
+// schedule, and keeps in l what the wait after it derives from.
+func (s *Schedule) next(l *loop) time.Duration {
 	switch {
 	case l.tried == 1:
-		l.wait = s.first
-	case !s.constant:
-		l.wait = s.clamp(s.updated(l.wait))
+		l.base = s.clamp(s.delay)
+	case s.update != nil || s.scaled || s.jitterLo != 0 || s.jitterHi != 0:
+		l.base = s.clamp(s.updated(l.base))
 	}
-	if l.logs(logrus.InfoLevel) {
-		l.logWait()
-	}
-	// The default sleep returns at once for a zero wait: skip the call.
-	if l.wait > 0 || !s.defaultSleep {
-		if err := s.sleep(l.ctx, l.wait); err != nil {
-			l.err = err
-			return false
+	w := l.base
+	switch s.jitter {
+	case fullJitter:
+		w = s.clamp(between(0, w))
+	case equalJitter:
+		w = s.clamp(between(w-w/2, w))
+	case factorJitter:
+		w = s.clamp(between(scale(w, 1-s.factor), scale(w, 1+s.factor)))
+	case decorrelatedJitter:
+		prev := l.wait
+		if l.tried == 1 {
+			prev = s.delay
 		}
+		w = s.clamp(between(s.delay, scale(prev, 3)))
 	}
-	if err := l.ctx.Err(); err != nil {
-		l.err = err
-		return false
-	}
-	l.tried++
-	return true
+	l.wait = w
+	return w
 }
 
-// logs reports whether the loop's logger writes entries at lvl. The level
-// is read when the loop starts: a change of level applies from the next loop.
-func (l *loop) logs(lvl logrus.Level) bool { return lvl <= l.level }
-
-func (l *loop) logWait() {
-	e := l.s.log.with(&l.id)
-	if l.s.tries < 0 {
-		e.Infof("try #%d", l.tried+1)
-	} else {
-		e.Infof("%d tries remaining", l.s.tries-l.tried)
-	}
-	e.Infof("sleeping %v", l.wait)
-}
-
-// updated returns the wait that follows prev, before clamping.
+// updated returns the wait that follows prev in the progression, before
+// clamping.
 func (s *Schedule) updated(prev time.Duration) time.Duration {
 	if s.update != nil {
 		return s.update(prev)
 	}
 	j := s.jitterLo
 	if s.jitterHi != s.jitterLo {
-		// span fits in a uint64 whatever the bounds; lo+draw wraps back into range.
-		span := uint64(s.jitterHi) - uint64(s.jitterLo)
-		var draw uint64
-		if span == math.MaxUint64 {
-			draw = rand.Uint64()
-		} else {
-			draw = rand.Uint64N(span + 1)
-		}
-		j = time.Duration(uint64(s.jitterLo) + draw)
+		j = between(s.jitterLo, s.jitterHi)
 	}
-	if s.backoff == 1 {
+	if !s.scaled {
 		return addSaturating(prev, j)
 	}
 	f := float64(prev)*s.backoff + float64(j)
@@ -237,6 +163,35 @@ func (s *Schedule) updated(prev time.Duration) time.Duration {
 		return 0
 	}
 	return time.Duration(f)
+}
+
+// between draws a duration uniformly from [lo, hi]; hi below lo is taken as
+// lo.
+func between(lo, hi time.Duration) time.Duration {
+	if hi <= lo {
+		return lo
+	}
+	// span fits in a uint64 whatever the bounds; lo+draw wraps back into range.
+	span := uint64(hi) - uint64(lo)
+	var draw uint64
+	if span == math.MaxUint64 {
+		draw = rand.Uint64()
+	} else {
+		draw = rand.Uint64N(span + 1)
+	}
+	return time.Duration(uint64(lo) + draw)
+}
+
+// scale returns d × f, saturating at the longest duration.
+func scale(d time.Duration, f float64) time.Duration {
+	x := float64(d) * f
+	switch {
+	case x >= math.MaxInt64:
+		return math.MaxInt64
+	case x <= 0:
+		return 0
+	}
+	return time.Duration(x)
 }
 
 func addSaturating(a, b time.Duration) time.Duration {
@@ -260,23 +215,45 @@ func (s *Schedule) clamp(d time.Duration) time.Duration {
 	return d
 }
 
-// sleepContext is the default sleep: a timer that stops early when ctx is
-// done, and no timer at all for a zero delay.
-func sleepContext(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return nil
+// String describes the schedule: its tries, and its first delay between the
+// clamp bounds, as in "Schedule(tries=3, 0s <= 1s <= 5s, backoff=2)".
+func (s *Schedule) String() string {
+	var b strings.Builder
+	b.WriteString("Schedule(tries=")
+	if s.tries <= 0 {
+		b.WriteString("unlimited")
+	} else {
+		fmt.Fprint(&b, s.tries)
 	}
-	done := ctx.Done()
-	if done == nil {
-		time.Sleep(d)
-		return nil
+	fmt.Fprintf(&b, ", %v <= %v <= ", s.minDelay, s.delay)
+	if s.hasMax {
+		fmt.Fprint(&b, s.maxDelay)
+	} else {
+		b.WriteString("inf")
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-done:
-		return ctx.Err()
-	case <-t.C:
-		return nil
+	switch {
+	case s.update != nil:
+		b.WriteString(", update=func")
+	case s.scaled:
+		fmt.Fprintf(&b, ", backoff=%g", s.backoff)
 	}
+	switch {
+	case s.jitterLo != s.jitterHi:
+		fmt.Fprintf(&b, ", jitter=[%v, %v]", s.jitterLo, s.jitterHi)
+	case s.jitterLo != 0:
+		fmt.Fprintf(&b, ", jitter=%v", s.jitterLo)
+	case s.jitter == fullJitter:
+		b.WriteString(", jitter=full")
+	case s.jitter == equalJitter:
+		b.WriteString(", jitter=equal")
+	case s.jitter == decorrelatedJitter:
+		b.WriteString(", jitter=decorrelated")
+	case s.jitter == factorJitter:
+		fmt.Fprintf(&b, ", jitter=±%g", s.factor)
+	}
+	if s.maxElapsed > 0 {
+		fmt.Fprintf(&b, ", elapsed<=%v", s.maxElapsed)
+	}
+	b.WriteByte(')')
+	return b.String()
 }

@@ -1,0 +1,485 @@
+package retry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"reflect"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/sirupsen/logrus"
+)
+
+// This file holds the one retry loop. Every form drives it: the reflective
+// wrappers, the channel and Outcome forms, the fast paths, Do and DoValue
+// hand it a try, a func(context.Context) error that makes one try and
+// reports its failure; a range over a Schedule uses its waits alone.
+//
+// The rule for panics, in every form: a panic in fn is a failure under
+// RetryPanics, recovered around the try only. A panic anywhere else (a
+// filter, a hook, a DelayFrom or IfResult function, the sleep function, a
+// logger) is never recovered by the loop: it goes up as a panic in fn does
+// when it is not retried, up the caller's stack, or, where there is no
+// caller's stack (Async), into Outcome.Err as a *PanicError, or raised on
+// the channel loop's goroutine.
+
+// A loop is the state of one call's loop, or of one range over a Schedule.
+// It lives on its caller's stack: a loop that needs no option that costs
+// allocates nothing.
+type loop struct {
+	r    *Retrier
+	s    *Schedule
+	ctx  context.Context // the waits end when it is done
+	arg  context.Context // the context each try is given
+	name string          // the function's name, "" until resolved from pc
+	pc   uintptr         // the function's code pointer, for a name resolved lazily
+
+	tried  int           // tries started so far
+	base   time.Duration // the schedule's wait, without jitter
+	wait   time.Duration // the schedule's last drawn wait, without hint
+	waited time.Duration // the last wait as waited
+	start  time.Time     // when the loop began; set only when read
+	timer  *time.Timer   // the default sleep's timer, reused for every wait
+
+	stop     error      // why the loop was stopped early, if it was
+	reason   StopReason // why the loop gave up
+	timedOut bool       // the last try failed by its own AttemptTimeout
+
+	level logrus.Level  // the most verbose level written, read when the loop begins
+	id    uuid.UUID     // drawn when first needed
+	entry *logrus.Entry // logrus: an entry carrying the loop's identifier
+	slog  *slog.Logger  // slog: a logger carrying it
+}
+
+// bareRetrier is the Retrier of a range over a Schedule: no hooks, no
+// hints, nothing per try.
+var bareRetrier Retrier
+
+// newLoop starts a call's loop: waits watch ctx, tries get arg. name is the
+// function's name when known; otherwise it is read from pc, the function's
+// code pointer, when first needed.
+func (r *Retrier) newLoop(ctx, arg context.Context, name string, pc uintptr) loop {
+	return loop{r: r, s: r.sched(), ctx: ctx, arg: arg, name: name, pc: pc}
+}
+
+// Sentinel failures that a try reports and the loop judges itself.
+var (
+	// errByValue: the try succeeded but IfResult wants another; the caller
+	// gets its results with a nil error if the loop ends there.
+	errByValue = errors.New("retry: result to be retried")
+	// errNoValue: a channel closed with no value. Always retried.
+	errNoValue = errors.New("retry: channel closed with no value")
+	// errTryStopped: ctx ended a try's wait for its channel.
+	errTryStopped = errors.New("retry: stopped while waiting for a value")
+)
+
+// do runs the loop for a typed caller: a panic of the last try is raised
+// again, and a top-level Permanent wrapper is removed.
+func (l *loop) do(try func(context.Context) error) error {
+	p, err := l.run(try)
+	if p != nil {
+		panic(p.Value)
+	}
+	return stripPermanent(err)
+}
+
+// run calls try until it succeeds, fails in a way that is not retried, or
+// the loop ends. It returns the panic of the final try (RetryPanics), for
+// the caller to raise or deliver, and its error as fn returned it: nil
+// after a success, or a retry by value that was the last; after a stop
+// (l.stopped()), an error matching the stop, ctx's cause and the last
+// failure.
+//
+// This is the hot path of every call: a success at the first try costs a
+// few loads and compares beyond the try itself.
+func (l *loop) run(try func(context.Context) error) (*PanicError, error) {
+	if !l.begin() {
+		err := l.stopError(nil)
+		l.gaveUp(err)
+		return nil, err
+	}
+	p, err := l.attempt(try)
+	if p == nil && err == nil {
+		l.succeeded()
+		return nil, nil
+	}
+	return l.retry(try, p, err)
+}
+
+// begin starts the first try, which needs no wait. It reports false, with
+// the loop stopped, when ctx is already done.
+func (l *loop) begin() bool {
+	l.level = l.s.log.threshold(l.ctx)
+	if l.s.maxElapsed > 0 || l.r.clock {
+		l.start = time.Now()
+	}
+	if err := l.ctx.Err(); err != nil {
+		l.stopWith(err)
+		return false
+	}
+	l.tried = 1
+	return true
+}
+
+func (l *loop) succeeded() {
+	if b := l.r.budget; b != nil {
+		b.give()
+	}
+	if l.logs(logrus.DebugLevel) {
+		l.logf(logrus.DebugLevel, "%s: succeeded at try #%d", l.funcName(), l.tried)
+	}
+}
+
+// retry judges a try that did not succeed, then tries again until a try
+// succeeds, fails in a way that is not retried, or the loop ends.
+func (l *loop) retry(try func(context.Context) error, p *PanicError, err error) (*PanicError, error) {
+	var last error // the last failure, for a stopped call's error
+	for {
+		var failure error // what the try failed with, for hooks and hints
+		switch {
+		case p != nil:
+			failure, last = p, p
+		case err == nil:
+			l.succeeded()
+			return nil, nil
+		case err == errTryStopped:
+			l.stopWith(l.ctx.Err())
+			return nil, l.finish(p, l.stopError(last))
+		case err == errByValue:
+		case err == errNoValue, l.timedOut, l.r.retryable(err):
+			failure, last = err, err
+		default:
+			l.reason = StopNotRetryable
+			l.gaveUp(stripPermanent(err))
+			return nil, err
+		}
+		if l.logs(logrus.WarnLevel) {
+			l.logFailure(failure)
+		}
+		allowed := l.r.budget == nil || l.r.budget.take()
+		switch {
+		case !l.more():
+			l.reason = StopTries
+		case !allowed:
+			l.reason = StopBudget
+		case l.again(failure):
+			p, err = l.attempt(try)
+			continue
+		}
+		break
+	}
+	if l.stop != nil {
+		return p, l.finish(p, l.stopError(last))
+	}
+	if err == errByValue {
+		err = nil
+	}
+	return p, l.finish(p, err)
+}
+
+// finish reports the give-up, and returns err.
+func (l *loop) finish(p *PanicError, err error) error {
+	if p != nil {
+		l.gaveUp(p)
+	} else {
+		l.gaveUp(stripPermanent(err))
+	}
+	return err
+}
+
+// more reports whether the tries allow another one.
+func (l *loop) more() bool { return l.tried < l.s.limit() }
+
+// again waits for the next try: it draws the wait (a hint from failure
+// replaces it), gives up without waiting when the wait would end past
+// MaxElapsed or ctx's deadline, calls the OnRetry hooks, logs and waits. It
+// reports false when the loop ends instead.
+func (l *loop) again(failure error) bool {
+	wait := l.s.next(l)
+	if failure != nil {
+		if d, ok := l.hint(failure); ok {
+			wait = l.s.clamp(d)
+		}
+	}
+	if !l.inTime(wait) {
+		return false
+	}
+	if len(l.r.onRetry) > 0 {
+		l.fire(l.r.onRetry, failure, wait)
+	}
+	if l.logs(logrus.InfoLevel) {
+		l.logWait(wait)
+	}
+	if err := l.sleep(wait); err != nil {
+		l.stopWith(err)
+		return false
+	}
+	if err := l.ctx.Err(); err != nil {
+		l.stopWith(err)
+		return false
+	}
+	l.tried++
+	l.waited = wait
+	return true
+}
+
+// hint returns the wait that failure asks for: DelayFrom's, or the
+// RetryAfter method of an error in its tree.
+func (l *loop) hint(failure error) (time.Duration, bool) {
+	if f := l.r.delayOf; f != nil {
+		if d, ok := f(failure); ok {
+			return max(d, 0), true
+		}
+	}
+	return hintOf(failure)
+}
+
+// inTime reports whether a wait of d can end before MaxElapsed and before
+// ctx's deadline; otherwise it ends the loop, which returns at once what it
+// would return at the end of that wait.
+func (l *loop) inTime(d time.Duration) bool {
+	deadline, hasDeadline := l.ctx.Deadline()
+	if l.s.maxElapsed == 0 && !hasDeadline {
+		return true
+	}
+	now := time.Now()
+	switch {
+	case l.s.maxElapsed > 0 && now.Sub(l.start)+d > l.s.maxElapsed:
+		l.reason = StopElapsed
+		return false
+	case hasDeadline && !now.Add(d).Before(deadline):
+		l.stopWith(context.DeadlineExceeded)
+		return false
+	}
+	return true
+}
+
+// sleep waits d: through the schedule's sleep function when it has one,
+// otherwise on the loop's timer, which it starts on the first wait and
+// resets for each later one. A zero wait starts no timer.
+func (l *loop) sleep(d time.Duration) error {
+	if l.s.sleep != nil {
+		return l.s.sleep(l.ctx, d)
+	}
+	if d <= 0 {
+		return nil
+	}
+	done := l.ctx.Done()
+	if done == nil {
+		time.Sleep(d)
+		return nil
+	}
+	if l.timer == nil {
+		l.timer = time.NewTimer(d)
+	} else {
+		l.timer.Reset(d)
+	}
+	select {
+	case <-done:
+		l.timer.Stop()
+		return l.ctx.Err()
+	case <-l.timer.C:
+		return nil
+	}
+}
+
+// attempt makes one try. Without per-try options it is a plain call.
+func (l *loop) attempt(try func(context.Context) error) (*PanicError, error) {
+	if !l.r.perTry {
+		return nil, try(l.arg)
+	}
+	return l.attemptWithOptions(try)
+}
+
+// attemptWithOptions makes one try with a timeout of its own
+// (AttemptTimeout), its Attempt in its context (CarryAttempt), and panics
+// recovered (RetryPanics), as the Retrier asks.
+func (l *loop) attemptWithOptions(try func(context.Context) error) (p *PanicError, err error) {
+	ctx := l.arg
+	if l.r.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, l.r.timeout)
+		defer cancel()
+	}
+	if l.r.carry {
+		ctx = &attemptCtx{Context: ctx, a: l.event(nil, l.waited)}
+	}
+	if l.r.panics {
+		p, err = recovering(ctx, try)
+	} else {
+		err = try(ctx)
+	}
+	l.timedOut = l.r.timeout > 0 && (err != nil || p != nil) &&
+		errors.Is(ctx.Err(), context.DeadlineExceeded) && l.arg.Err() == nil
+	return p, err
+}
+
+// recovering makes one try, recovering a panic into p. runtime.Goexit is
+// not a panic: it goes on.
+func recovering(ctx context.Context, try func(context.Context) error) (p *PanicError, err error) {
+	done := false
+	defer func() {
+		if !done {
+			if v := recover(); v != nil {
+				p = &PanicError{Value: v, Stack: debug.Stack()}
+			}
+		}
+	}()
+	err = try(ctx)
+	done = true
+	return nil, err
+}
+
+// stopped reports whether the loop was stopped before its end: by ctx, or
+// by the sleep function.
+func (l *loop) stopped() bool { return l.stop != nil }
+
+func (l *loop) stopWith(err error) {
+	l.stop, l.reason = err, StopContext
+}
+
+// stopError is the error of a stopped call: the stop itself when there is
+// nothing else to match, otherwise a *stoppedError, formatted only when
+// read.
+func (l *loop) stopError(last error) error {
+	cause := context.Cause(l.ctx)
+	if cause == l.stop {
+		cause = nil
+	}
+	if last == nil && cause == nil {
+		return l.stop
+	}
+	return &stoppedError{stop: l.stop, cause: cause, last: last, tries: l.tried}
+}
+
+// gaveUp logs the end of a loop that gave up after a caught failure, and
+// calls the OnGiveUp hooks with err, what the caller gets.
+func (l *loop) gaveUp(err error) {
+	if l.reason != StopNotRetryable && l.tried > 0 && l.logs(logrus.WarnLevel) {
+		l.logGiveUp(err)
+	}
+	if len(l.r.onGiveUp) > 0 {
+		l.fire(l.r.onGiveUp, err, 0)
+	}
+}
+
+// fire calls hooks with the loop's Attempt.
+func (l *loop) fire(hooks []func(Attempt), err error, wait time.Duration) {
+	a := l.event(err, wait)
+	for _, f := range hooks {
+		f(a)
+	}
+}
+
+// event describes the loop as it stands.
+func (l *loop) event(err error, wait time.Duration) Attempt {
+	a := Attempt{Loop: l.loopID(), Func: l.funcName(), Number: l.tried, Err: err, Wait: wait, Reason: l.reason}
+	if !l.start.IsZero() {
+		a.Elapsed = time.Since(l.start)
+	}
+	return a
+}
+
+// loopID returns the loop's identifier, drawn the first time it is needed.
+func (l *loop) loopID() uuid.UUID {
+	if l.id == (uuid.UUID{}) {
+		l.id = uuid.New()
+	}
+	return l.id
+}
+
+// funcName returns the decorated function's name, resolved from its code
+// pointer the first time it is needed when it was not known when
+// decorating.
+func (l *loop) funcName() string {
+	if l.name == "" {
+		l.name = pcName(l.pc)
+	}
+	return l.name
+}
+
+// funcName is the name the runtime knows fn, a func value, by: "main.fetch",
+// "main.main.func1" for a closure, "main.(*T).Get" for a method value (the
+// compiler's "-fm" suffix removed).
+func funcName(fn any) string { return pcName(funcPC(fn)) }
+
+// funcPC returns the code pointer of fn, a func value (0 for anything
+// else). Do and DoValue keep it instead of fn: a func value kept in the loop
+// would escape with the loop's context, and a closure given to Do would be
+// moved to the heap on every call. It reads it with UnsafePointer, which,
+// unlike Pointer, does not make fn escape either.
+func funcPC(fn any) uintptr {
+	v := reflect.ValueOf(fn)
+	if v.Kind() != reflect.Func {
+		return 0
+	}
+	return uintptr(v.UnsafePointer())
+}
+
+func pcName(pc uintptr) string {
+	if f := runtime.FuncForPC(pc); pc != 0 && f != nil {
+		return strings.TrimSuffix(f.Name(), "-fm")
+	}
+	return "?"
+}
+
+// The entries a loop writes. Callers check the level first, with l.logs,
+// which is inlined: a disabled entry costs a compare.
+
+// logs reports whether the loop writes entries at lvl. The level is read
+// when the loop begins: a change of level applies from the next loop.
+func (l *loop) logs(lvl logrus.Level) bool { return lvl <= l.level }
+
+func (l *loop) logFailure(err error) {
+	if err == nil {
+		l.logf(logrus.WarnLevel, "%s: try #%d returned a result to retry", l.funcName(), l.tried)
+		return
+	}
+	l.logf(logrus.WarnLevel, "%s: try #%d failed with %T: %v", l.funcName(), l.tried, err, err)
+}
+
+func (l *loop) logGiveUp(err error) {
+	tries := "tries"
+	if l.tried == 1 {
+		tries = "try"
+	}
+	switch l.reason {
+	case StopTries:
+		l.logf(logrus.WarnLevel, "%s: giving up after %d %s: %v", l.funcName(), l.tried, tries, err)
+	default:
+		l.logf(logrus.WarnLevel, "%s: giving up after %d %s (%v): %v", l.funcName(), l.tried, tries, l.reason, err)
+	}
+}
+
+func (l *loop) logWait(d time.Duration) {
+	switch left := l.s.tries - l.tried; {
+	case l.s.tries <= 0:
+		l.logf(logrus.InfoLevel, "try #%d", l.tried+1)
+	case left == 1:
+		l.logf(logrus.InfoLevel, "1 try remaining")
+	default:
+		l.logf(logrus.InfoLevel, "%d tries remaining", left)
+	}
+	l.logf(logrus.InfoLevel, "sleeping %v", d)
+}
+
+// logf writes one entry through the loop's entry (logrus) or logger
+// (slog), made once per loop with the loop's identifier.
+func (l *loop) logf(lvl logrus.Level, format string, args ...any) {
+	if sl := l.s.log.sl; sl != nil {
+		if l.slog == nil {
+			l.slog = sl.With(loopField, l.loopID().String())
+		}
+		l.slog.Log(l.ctx, slogLevel(lvl), fmt.Sprintf(format, args...))
+		return
+	}
+	if l.entry == nil {
+		l.entry = l.s.log.logger().WithField(loopField, l.loopID().String())
+	}
+	l.entry.Logf(lvl, format, args...)
+}
