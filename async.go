@@ -129,10 +129,10 @@ func (c *chanLoop) run(ctx, arg context.Context, args []reflect.Value, out refle
 		}
 	}()
 	var got reflect.Value // the last value received
-	l := c.w.r.newLoop(ctx, arg, c.w.name, 0)
+	l := c.w.r.newLoop(ctx, arg, c.w.name)
 	p, err := l.run(func(tctx context.Context) error {
 		if c.w.shape.Context && c.w.r.derivesContext() {
-			args[0] = reflect.ValueOf(&tctx).Elem()
+			args[0] = contextValue(tctx)
 		}
 		v, err := c.receive(ctx, tctx, c.w.call(args)[0])
 		if err != nil {
@@ -148,7 +148,7 @@ func (c *chanLoop) run(ctx, arg context.Context, args []reflect.Value, out refle
 			return errByValue
 		}
 		return nil
-	})
+	}, nil)
 	if p != nil {
 		panic(p.Value)
 	}

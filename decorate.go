@@ -157,8 +157,8 @@ func (r *Retrier) fastPath(fn any, kind loopKind) any {
 	case func() error:
 		try := func(context.Context) error { return f() }
 		return func() error {
-			l := r.newLoop(context.Background(), context.Background(), name, 0)
-			return l.do(try)
+			l := r.newLoop(context.Background(), context.Background(), name)
+			return l.do(try, nil)
 		}
 	case func(context.Context) error:
 		if kind == syncLoop {
@@ -166,16 +166,16 @@ func (r *Retrier) fastPath(fn any, kind loopKind) any {
 				if ctx == nil {
 					ctx = context.Background()
 				}
-				l := r.newLoop(context.Background(), ctx, name, 0)
-				return l.do(f)
+				l := r.newLoop(context.Background(), ctx, name)
+				return l.do(f, nil)
 			}
 		}
 		return func(ctx context.Context) error {
 			if ctx == nil {
 				ctx = context.Background()
 			}
-			l := r.newLoop(ctx, ctx, name, 0)
-			return l.do(f)
+			l := r.newLoop(ctx, ctx, name)
+			return l.do(f, nil)
 		}
 	}
 	return nil

@@ -36,8 +36,7 @@ type loop struct {
 	s    *Schedule
 	ctx  context.Context // the waits end when it is done
 	arg  context.Context // the context each try is given
-	name string          // the function's name, "" until resolved from pc
-	pc   uintptr         // the function's code pointer, for a name resolved lazily
+	name string          // the function's name; for Do and DoValue, resolved when needed
 
 	tried  int           // tries started so far
 	base   time.Duration // the schedule's wait, without jitter
@@ -45,6 +44,9 @@ type loop struct {
 	waited time.Duration // the last wait as waited
 	start  time.Time     // when the loop began; set only when read
 	timer  *time.Timer   // the default sleep's timer, reused for every wait
+
+	deadline                  time.Time // ctx's deadline, read at the first wait
+	deadlineRead, hasDeadline bool
 
 	stop     error      // why the loop was stopped early, if it was
 	reason   StopReason // why the loop gave up
@@ -61,27 +63,40 @@ type loop struct {
 var bareRetrier Retrier
 
 // newLoop starts a call's loop: waits watch ctx, tries get arg. name is the
-// function's name when known; otherwise it is read from pc, the function's
-// code pointer, when first needed.
-func (r *Retrier) newLoop(ctx, arg context.Context, name string, pc uintptr) loop {
-	return loop{r: r, s: r.sched(), ctx: ctx, arg: arg, name: name, pc: pc}
+// function's name, or "" for one that run resolves when it is needed.
+func (r *Retrier) newLoop(ctx, arg context.Context, name string) loop {
+	return loop{r: r, s: r.sched(), ctx: ctx, arg: arg, name: name}
 }
 
-// Sentinel failures that a try reports and the loop judges itself.
-var (
+// A signal is a failure that a try reports and the loop judges itself. It
+// has a type of its own, so that telling a signal from fn's error is one
+// comparison of types.
+type signal uint8
+
+const (
 	// errByValue: the try succeeded but IfResult wants another; the caller
 	// gets its results with a nil error if the loop ends there.
-	errByValue = errors.New("retry: result to be retried")
+	errByValue signal = iota + 1
 	// errNoValue: a channel closed with no value. Always retried.
-	errNoValue = errors.New("retry: channel closed with no value")
+	errNoValue
 	// errTryStopped: ctx ended a try's wait for its channel.
-	errTryStopped = errors.New("retry: stopped while waiting for a value")
+	errTryStopped
 )
+
+func (s signal) Error() string {
+	switch s {
+	case errByValue:
+		return "retry: result to be retried"
+	case errNoValue:
+		return "retry: channel closed with no value"
+	}
+	return "retry: stopped while waiting for a value"
+}
 
 // do runs the loop for a typed caller: a panic of the last try is raised
 // again, and a top-level Permanent wrapper is removed.
-func (l *loop) do(try func(context.Context) error) error {
-	p, err := l.run(try)
+func (l *loop) do(try func(context.Context) error, fn any) error {
+	p, err := l.run(try, fn)
 	if p != nil {
 		panic(p.Value)
 	}
@@ -95,20 +110,35 @@ func (l *loop) do(try func(context.Context) error) error {
 // (l.stopped()), an error matching the stop, ctx's cause and the last
 // failure.
 //
+// fn is the function whose name entries and hooks show when the loop has
+// none yet (Do, DoValue): it is resolved only when something will show it.
+// fn is not kept in l, with which it would escape.
+//
 // This is the hot path of every call: a success at the first try costs a
 // few loads and compares beyond the try itself.
-func (l *loop) run(try func(context.Context) error) (*PanicError, error) {
+func (l *loop) run(try func(context.Context) error, fn any) (*PanicError, error) {
 	if !l.begin() {
+		l.nameIf(l.r.clock, fn)
 		err := l.stopError(nil)
 		l.gaveUp(err)
 		return nil, err
 	}
+	l.nameIf(l.r.carry, fn)
 	p, err := l.attempt(try)
 	if p == nil && err == nil {
+		l.nameIf(l.logs(logrus.DebugLevel), fn)
 		l.succeeded()
 		return nil, nil
 	}
+	l.nameIf(l.r.clock || l.logs(logrus.WarnLevel), fn)
 	return l.retry(try, p, err)
+}
+
+// nameIf resolves the name of fn when it is needed and not known.
+func (l *loop) nameIf(needed bool, fn any) {
+	if needed && l.name == "" {
+		l.name = funcName(fn)
+	}
 }
 
 // begin starts the first try, which needs no wait. It reports false, with
@@ -131,7 +161,7 @@ func (l *loop) succeeded() {
 		b.give()
 	}
 	if l.logs(logrus.DebugLevel) {
-		l.logf(logrus.DebugLevel, "%s: succeeded at try #%d", l.funcName(), l.tried)
+		l.logf(logrus.DebugLevel, "%s: succeeded at try #%d", l.name, l.tried)
 	}
 }
 
@@ -141,17 +171,18 @@ func (l *loop) retry(try func(context.Context) error, p *PanicError, err error) 
 	var last error // the last failure, for a stopped call's error
 	for {
 		var failure error // what the try failed with, for hooks and hints
+		sig, _ := err.(signal)
 		switch {
 		case p != nil:
 			failure, last = p, p
 		case err == nil:
 			l.succeeded()
 			return nil, nil
-		case err == errTryStopped:
+		case sig == errTryStopped:
 			l.stopWith(l.ctx.Err())
 			return nil, l.finish(p, l.stopError(last))
-		case err == errByValue:
-		case err == errNoValue, l.timedOut, l.r.retryable(err):
+		case sig == errByValue:
+		case sig == errNoValue, l.timedOut, l.r.retryable(err):
 			failure, last = err, err
 		default:
 			l.reason = StopNotRetryable
@@ -176,7 +207,7 @@ func (l *loop) retry(try func(context.Context) error, p *PanicError, err error) 
 	if l.stop != nil {
 		return p, l.finish(p, l.stopError(last))
 	}
-	if err == errByValue {
+	if sig, _ := err.(signal); sig == errByValue {
 		err = nil
 	}
 	return p, l.finish(p, err)
@@ -201,12 +232,16 @@ func (l *loop) more() bool { return l.tried < l.s.limit() }
 // reports false when the loop ends instead.
 func (l *loop) again(failure error) bool {
 	wait := l.s.next(l)
-	if failure != nil {
+	if failure != nil && (l.r.delayOf != nil || mayHint(failure)) {
 		if d, ok := l.hint(failure); ok {
 			wait = l.s.clamp(d)
 		}
 	}
-	if !l.inTime(wait) {
+	if !l.deadlineRead {
+		l.deadline, l.hasDeadline = l.ctx.Deadline()
+		l.deadlineRead = true
+	}
+	if (l.hasDeadline || l.s.maxElapsed > 0) && !l.inTime(wait) {
 		return false
 	}
 	if len(l.r.onRetry) > 0 {
@@ -215,9 +250,12 @@ func (l *loop) again(failure error) bool {
 	if l.logs(logrus.InfoLevel) {
 		l.logWait(wait)
 	}
-	if err := l.sleep(wait); err != nil {
-		l.stopWith(err)
-		return false
+	// The default sleep returns at once for a zero wait: skip the call.
+	if wait > 0 || l.s.sleep != nil {
+		if err := l.sleep(wait); err != nil {
+			l.stopWith(err)
+			return false
+		}
 	}
 	if err := l.ctx.Err(); err != nil {
 		l.stopWith(err)
@@ -227,6 +265,14 @@ func (l *loop) again(failure error) bool {
 	l.waited = wait
 	return true
 }
+
+// errorStringType is the type of errors.New's errors, the commonest
+// failures: they carry no hint, and their tree has no other node.
+var errorStringType = reflect.TypeOf(errors.New(""))
+
+// mayHint reports whether err may carry a hint: any error but one of
+// errors.New's, so that the commonest failures skip the walk of the tree.
+func mayHint(err error) bool { return reflect.TypeOf(err) != errorStringType }
 
 // hint returns the wait that failure asks for: DelayFrom's, or the
 // RetryAfter method of an error in its tree.
@@ -243,16 +289,12 @@ func (l *loop) hint(failure error) (time.Duration, bool) {
 // ctx's deadline; otherwise it ends the loop, which returns at once what it
 // would return at the end of that wait.
 func (l *loop) inTime(d time.Duration) bool {
-	deadline, hasDeadline := l.ctx.Deadline()
-	if l.s.maxElapsed == 0 && !hasDeadline {
-		return true
-	}
 	now := time.Now()
 	switch {
 	case l.s.maxElapsed > 0 && now.Sub(l.start)+d > l.s.maxElapsed:
 		l.reason = StopElapsed
 		return false
-	case hasDeadline && !now.Add(d).Before(deadline):
+	case l.hasDeadline && !now.Add(d).Before(l.deadline):
 		l.stopWith(context.DeadlineExceeded)
 		return false
 	}
@@ -261,13 +303,10 @@ func (l *loop) inTime(d time.Duration) bool {
 
 // sleep waits d: through the schedule's sleep function when it has one,
 // otherwise on the loop's timer, which it starts on the first wait and
-// resets for each later one. A zero wait starts no timer.
+// resets for each later one.
 func (l *loop) sleep(d time.Duration) error {
 	if l.s.sleep != nil {
 		return l.s.sleep(l.ctx, d)
-	}
-	if d <= 0 {
-		return nil
 	}
 	done := l.ctx.Done()
 	if done == nil {
@@ -290,10 +329,10 @@ func (l *loop) sleep(d time.Duration) error {
 
 // attempt makes one try. Without per-try options it is a plain call.
 func (l *loop) attempt(try func(context.Context) error) (*PanicError, error) {
-	if !l.r.perTry {
-		return nil, try(l.arg)
+	if l.r.perTry {
+		return l.attemptWithOptions(try)
 	}
-	return l.attemptWithOptions(try)
+	return nil, try(l.arg)
 }
 
 // attemptWithOptions makes one try with a timeout of its own
@@ -378,7 +417,7 @@ func (l *loop) fire(hooks []func(Attempt), err error, wait time.Duration) {
 
 // event describes the loop as it stands.
 func (l *loop) event(err error, wait time.Duration) Attempt {
-	a := Attempt{Loop: l.loopID(), Func: l.funcName(), Number: l.tried, Err: err, Wait: wait, Reason: l.reason}
+	a := Attempt{Loop: l.loopID(), Func: l.name, Number: l.tried, Err: err, Wait: wait, Reason: l.reason}
 	if !l.start.IsZero() {
 		a.Elapsed = time.Since(l.start)
 	}
@@ -393,37 +432,17 @@ func (l *loop) loopID() uuid.UUID {
 	return l.id
 }
 
-// funcName returns the decorated function's name, resolved from its code
-// pointer the first time it is needed when it was not known when
-// decorating.
-func (l *loop) funcName() string {
-	if l.name == "" {
-		l.name = pcName(l.pc)
-	}
-	return l.name
-}
-
 // funcName is the name the runtime knows fn, a func value, by: "main.fetch",
 // "main.main.func1" for a closure, "main.(*T).Get" for a method value (the
-// compiler's "-fm" suffix removed).
-func funcName(fn any) string { return pcName(funcPC(fn)) }
-
-// funcPC returns the code pointer of fn, a func value (0 for anything
-// else). Do and DoValue keep it instead of fn: a func value kept in the loop
-// would escape with the loop's context, and a closure given to Do would be
-// moved to the heap on every call. It reads it with UnsafePointer, which,
-// unlike Pointer, does not make fn escape either.
-func funcPC(fn any) uintptr {
+// compiler's "-fm" suffix removed). It reads the code pointer with
+// UnsafePointer, which, unlike Pointer, does not make fn escape: a closure
+// given to Do stays on its caller's stack.
+func funcName(fn any) string {
 	v := reflect.ValueOf(fn)
-	if v.Kind() != reflect.Func {
-		return 0
-	}
-	return uintptr(v.UnsafePointer())
-}
-
-func pcName(pc uintptr) string {
-	if f := runtime.FuncForPC(pc); pc != 0 && f != nil {
-		return strings.TrimSuffix(f.Name(), "-fm")
+	if v.Kind() == reflect.Func && !v.IsNil() {
+		if f := runtime.FuncForPC(uintptr(v.UnsafePointer())); f != nil {
+			return strings.TrimSuffix(f.Name(), "-fm")
+		}
 	}
 	return "?"
 }
@@ -437,10 +456,10 @@ func (l *loop) logs(lvl logrus.Level) bool { return lvl <= l.level }
 
 func (l *loop) logFailure(err error) {
 	if err == nil {
-		l.logf(logrus.WarnLevel, "%s: try #%d returned a result to retry", l.funcName(), l.tried)
+		l.logf(logrus.WarnLevel, "%s: try #%d returned a result to retry", l.name, l.tried)
 		return
 	}
-	l.logf(logrus.WarnLevel, "%s: try #%d failed with %T: %v", l.funcName(), l.tried, err, err)
+	l.logf(logrus.WarnLevel, "%s: try #%d failed with %T: %v", l.name, l.tried, err, err)
 }
 
 func (l *loop) logGiveUp(err error) {
@@ -450,9 +469,9 @@ func (l *loop) logGiveUp(err error) {
 	}
 	switch l.reason {
 	case StopTries:
-		l.logf(logrus.WarnLevel, "%s: giving up after %d %s: %v", l.funcName(), l.tried, tries, err)
+		l.logf(logrus.WarnLevel, "%s: giving up after %d %s: %v", l.name, l.tried, tries, err)
 	default:
-		l.logf(logrus.WarnLevel, "%s: giving up after %d %s (%v): %v", l.funcName(), l.tried, tries, l.reason, err)
+		l.logf(logrus.WarnLevel, "%s: giving up after %d %s (%v): %v", l.name, l.tried, tries, l.reason, err)
 	}
 }
 

@@ -70,14 +70,14 @@ func (w *wrapper) results(ctx, arg context.Context, args []reflect.Value) []refl
 // try, its panic (RetryPanics), its error as the loop returns it, and
 // whether the loop was stopped.
 func (w *wrapper) tries(ctx, arg context.Context, args []reflect.Value) (out []reflect.Value, p *PanicError, err error, stopped bool) {
-	l := w.r.newLoop(ctx, arg, w.name, 0)
+	l := w.r.newLoop(ctx, arg, w.name)
 	p, err = l.run(func(tctx context.Context) error {
 		if w.shape.Context && w.r.derivesContext() {
-			args[0] = reflect.ValueOf(&tctx).Elem()
+			args[0] = contextValue(tctx)
 		}
 		out = w.call(args)
 		return w.failure(out)
-	})
+	}, nil)
 	return out, p, err, l.stopped()
 }
 
@@ -155,8 +155,15 @@ func isNil(v reflect.Value) bool {
 func argContext(args []reflect.Value) context.Context {
 	if args[0].IsNil() {
 		ctx := context.Background()
-		args[0] = reflect.ValueOf(&ctx).Elem()
+		args[0] = contextValue(ctx)
 		return ctx
 	}
 	return args[0].Interface().(context.Context)
+}
+
+// contextValue returns ctx as a reflect.Value of type context.Context. It
+// is a function of its own so that only its callers' branches pay for the
+// allocation it makes.
+func contextValue(ctx context.Context) reflect.Value {
+	return reflect.ValueOf(&ctx).Elem()
 }

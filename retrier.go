@@ -293,14 +293,14 @@ func Do(ctx context.Context, r *Retrier, op func(context.Context) error) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	l := r.newLoop(ctx, ctx, "", funcPC(op))
+	l := r.newLoop(ctx, ctx, "")
 	if r.pred != nil {
 		pred := r.pred.noResults(reflect.TypeFor[func(context.Context) error]())
 		return l.do(func(ctx context.Context) error {
 			return byValue(op(ctx), pred)
-		})
+		}, op)
 	}
-	return l.do(op)
+	return l.do(op, op)
 }
 
 // DoValue calls op until it succeeds and returns its value, as
@@ -318,7 +318,7 @@ func DoValue[T any](ctx context.Context, r *Retrier, op func(context.Context) (T
 		ctx = context.Background()
 	}
 	var v T
-	l := r.newLoop(ctx, ctx, "", funcPC(op))
+	l := r.newLoop(ctx, ctx, "")
 	var err error
 	if r.pred != nil {
 		pred := valuePred[T](r.pred)
@@ -328,12 +328,12 @@ func DoValue[T any](ctx context.Context, r *Retrier, op func(context.Context) (T
 				return errByValue
 			}
 			return err
-		})
+		}, op)
 	} else {
 		err = l.do(func(ctx context.Context) (err error) {
 			v, err = op(ctx)
 			return err
-		})
+		}, op)
 	}
 	if l.stopped() {
 		var zero T

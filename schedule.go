@@ -38,6 +38,8 @@ type Schedule struct {
 	maxElapsed         time.Duration // 0: no limit
 	log                logSink
 	sleep              func(context.Context, time.Duration) error // nil: a timer
+
+	fixed bool // every wait is the first one: worked out by NewSchedule
 }
 
 // jitterMode is how a wait is drawn from the schedule's progression.
@@ -72,7 +74,9 @@ func NewSchedule(opts ...ScheduleOption) (*Schedule, error) {
 	if err := joinErrors(c.errs); err != nil {
 		return nil, err
 	}
-	return &c.s, nil
+	s := &c.s
+	s.fixed = s.update == nil && !s.scaled && s.jitterLo == 0 && s.jitterHi == 0 && s.jitter == noJitter
+	return s, nil
 }
 
 // Attempts returns an iterator over the tries of a new loop: it yields 0, 1,
@@ -117,6 +121,14 @@ func (s *Schedule) limit() int {
 // next returns the wait before the loop's next try, drawn from the
 // schedule, and keeps in l what the wait after it derives from.
 func (s *Schedule) next(l *loop) time.Duration {
+	if s.fixed && l.tried > 1 {
+		return l.wait
+	}
+	return s.draw(l)
+}
+
+// draw is next for a wait that must be worked out.
+func (s *Schedule) draw(l *loop) time.Duration {
 	switch {
 	case l.tried == 1:
 		l.base = s.clamp(s.delay)
