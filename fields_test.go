@@ -1,4 +1,4 @@
-package retry
+package retry_test
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kaioretry/retry"
 	"github.com/kaioretry/retry/internal/waits"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -50,7 +51,7 @@ func TestDecorateFields(t *testing.T) {
 	}
 	privateBefore := reflect.ValueOf(s.private).Pointer()
 	rec := &waits.Recorder{}
-	require.NoError(t, DecorateFields(s, Tries(2), Delay(time.Second), WithSleep(rec.Sleep)))
+	require.NoError(t, retry.DecorateFields(s, retry.Tries(2), retry.Delay(time.Second), retry.WithSleep(rec.Sleep)))
 
 	require.Error(t, s.Tagged())
 	assert.Equal(t, 4, tagged, "the tag's tries")
@@ -80,7 +81,7 @@ func TestDecorateFields(t *testing.T) {
 func TestDecorateFieldsOnAFuncVariable(t *testing.T) {
 	calls := 0
 	fn := counted(&calls)
-	require.NoError(t, DecorateFields(&fn, Tries(3), WithSleep(noSleep)))
+	require.NoError(t, retry.DecorateFields(&fn, retry.Tries(3), noWait()))
 	require.Error(t, fn())
 	assert.Equal(t, 3, calls)
 }
@@ -95,16 +96,16 @@ func TestDecorateFieldsRejectsBadTargets(t *testing.T) {
 		want   string
 	}{
 		{"nil", nil, "retry: not a function: <nil> (DecorateFields wants a pointer to a struct or to a func)"},
-		{"struct value", service{}, "retry: not a function: retry.service (DecorateFields wants a pointer to a struct or to a func)"},
+		{"struct value", service{}, "retry: not a function: retry_test.service (DecorateFields wants a pointer to a struct or to a func)"},
 		{"func value", func() error { return nil }, "retry: not a function: func() error (DecorateFields wants a pointer to a struct or to a func)"},
 		{"pointer to int", &n, "retry: not a function: *int (DecorateFields wants a pointer to a struct or to a func)"},
-		{"nil struct pointer", nilStruct, "retry: not a function: *retry.service (DecorateFields wants a pointer to a struct or to a func)"},
+		{"nil struct pointer", nilStruct, "retry: not a function: *retry_test.service (DecorateFields wants a pointer to a struct or to a func)"},
 		{"nil func variable", &nilFunc, "retry: not a function: nil func() error (DecorateFields needs a func to decorate)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := DecorateFields(tt.target, Tries(2))
-			require.ErrorIs(t, err, ErrNotFunc)
+			err := retry.DecorateFields(tt.target, retry.Tries(2))
+			require.ErrorIs(t, err, retry.ErrNotFunc)
 			assert.EqualError(t, err, tt.want)
 		})
 	}
@@ -166,25 +167,25 @@ func TestDecorateFieldsRejectsBadTagsAndChangesNothing(t *testing.T) {
 		is     error
 		want   string
 	}{
-		{"not a number", &badTries{OK: f, Bad: f}, ErrInvalidOption, `retry: field badTries.Bad: tag "tries=abc": "tries=abc": tries wants a whole number`},
-		{"invalid value", &zeroTries{OK: f, Bad: f}, ErrInvalidOption, `retry: field zeroTries.Bad: Tries(0): tries cannot be 0`},
-		{"negative delay", &negativeDelay{OK: f, Bad: f}, ErrInvalidOption, `retry: field negativeDelay.Bad: Delay(-1s): delay cannot be negative`},
-		{"unknown key", &unknownKey{OK: f, Bad: f}, ErrInvalidOption, `retry: field unknownKey.Bad: tag "tries=2,retries=3": "retries=3": unknown key "retries" (want tries, delay, backoff, jitter, min or max)`},
-		{"no value", &noValue{OK: f, Bad: f}, ErrInvalidOption, `retry: field noValue.Bad: tag "tries": "tries": want key=value`},
-		{"key twice", &twice{OK: f, Bad: f}, ErrInvalidOption, `retry: field twice.Bad: tag "tries=1,tries=2": "tries=2": tries given twice`},
-		{"bad backoff", &badBackoff{OK: f, Bad: f}, ErrInvalidOption, `retry: field badBackoff.Bad: tag "backoff=fast": "backoff=fast": backoff wants a number`},
-		{"bad duration", &badDuration{OK: f, Bad: f}, ErrInvalidOption, `retry: field badDuration.Bad: tag "max=soon": "max=soon": max wants a duration such as 100ms`},
-		{"min above max", &minAboveMax{OK: f, Bad: f}, ErrInvalidOption, `retry: field minAboveMax.Bad: MinDelay(2s): min delay is greater than MaxDelay(1s)`},
-		{"tag on a data field", &tagOnData{OK: f}, ErrNotFunc, `retry: field tagOnData.Bad: not a function: int (a retry tag needs an exported func field)`},
-		{"tag on an unexported func", &tagOnPrivate{OK: f, bad: f}, ErrNotFunc, `retry: field tagOnPrivate.bad: not a function: func() error (a retry tag needs an exported func field)`},
-		{"two bad fields", &twoBad{First: f, Second: f}, ErrInvalidOption,
+		{"not a number", &badTries{OK: f, Bad: f}, retry.ErrInvalidOption, `retry: field badTries.Bad: tag "tries=abc": "tries=abc": tries wants a whole number`},
+		{"invalid value", &zeroTries{OK: f, Bad: f}, retry.ErrInvalidOption, `retry: field zeroTries.Bad: Tries(0): tries cannot be 0`},
+		{"negative delay", &negativeDelay{OK: f, Bad: f}, retry.ErrInvalidOption, `retry: field negativeDelay.Bad: Delay(-1s): delay cannot be negative`},
+		{"unknown key", &unknownKey{OK: f, Bad: f}, retry.ErrInvalidOption, `retry: field unknownKey.Bad: tag "tries=2,retries=3": "retries=3": unknown key "retries" (want tries, delay, backoff, jitter, min or max)`},
+		{"no value", &noValue{OK: f, Bad: f}, retry.ErrInvalidOption, `retry: field noValue.Bad: tag "tries": "tries": want key=value`},
+		{"key twice", &twice{OK: f, Bad: f}, retry.ErrInvalidOption, `retry: field twice.Bad: tag "tries=1,tries=2": "tries=2": tries given twice`},
+		{"bad backoff", &badBackoff{OK: f, Bad: f}, retry.ErrInvalidOption, `retry: field badBackoff.Bad: tag "backoff=fast": "backoff=fast": backoff wants a number`},
+		{"bad duration", &badDuration{OK: f, Bad: f}, retry.ErrInvalidOption, `retry: field badDuration.Bad: tag "max=soon": "max=soon": max wants a duration such as 100ms`},
+		{"min above max", &minAboveMax{OK: f, Bad: f}, retry.ErrInvalidOption, `retry: field minAboveMax.Bad: MinDelay(2s): min delay is greater than MaxDelay(1s)`},
+		{"tag on a data field", &tagOnData{OK: f}, retry.ErrNotFunc, `retry: field tagOnData.Bad: not a function: int (a retry tag needs an exported func field)`},
+		{"tag on an unexported func", &tagOnPrivate{OK: f, bad: f}, retry.ErrNotFunc, `retry: field tagOnPrivate.bad: not a function: func() error (a retry tag needs an exported func field)`},
+		{"two bad fields", &twoBad{First: f, Second: f}, retry.ErrInvalidOption,
 			"retry: field twoBad.First: Tries(0): tries cannot be 0\n" +
 				`retry: field twoBad.Second: tag "delay=x": "delay=x": delay wants a duration such as 100ms`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := funcPointers(tt.target)
-			err := DecorateFields(tt.target, Tries(2))
+			err := retry.DecorateFields(tt.target, retry.Tries(2))
 			require.ErrorIs(t, err, tt.is)
 			assert.EqualError(t, err, tt.want)
 			assert.Equal(t, before, funcPointers(tt.target), "nothing is changed on error")
@@ -200,15 +201,15 @@ func TestDecorateFieldsRejectsBadOptions(t *testing.T) {
 	f := func() error { return nil }
 	s := &one{F: f}
 	before := funcPointers(s)
-	err := DecorateFields(s, Tries(0))
-	require.ErrorIs(t, err, ErrInvalidOption)
+	err := retry.DecorateFields(s, retry.Tries(0))
+	require.ErrorIs(t, err, retry.ErrInvalidOption)
 	assert.EqualError(t, err, "retry: Tries(0): tries cannot be 0")
 	assert.Equal(t, before, funcPointers(s))
 
 	fn := f
-	require.ErrorIs(t, DecorateFields(&fn, If(nil)), ErrInvalidOption)
+	require.ErrorIs(t, retry.DecorateFields(&fn, retry.If(nil)), retry.ErrInvalidOption)
 
-	err = DecorateFields(&tagged{F: f}, WithSchedule(DefaultSchedule))
-	require.ErrorIs(t, err, ErrInvalidOption)
+	err = retry.DecorateFields(&tagged{F: f}, retry.WithSchedule(retry.DefaultSchedule))
+	require.ErrorIs(t, err, retry.ErrInvalidOption)
 	assert.EqualError(t, err, "retry: field tagged.F: WithSchedule(s): cannot be combined with Tries(2)")
 }

@@ -1,0 +1,347 @@
+package retry_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/kaioretry/retry"
+	"github.com/sirupsen/logrus"
+	"github.com/sirupsen/logrus/hooks/test"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// flaky returns a function that fails `failures` times, each time with a new
+// error value, then returns "ok"; calls counts the calls.
+func flaky(failures int, calls *int) (func(int) (string, error), *[]error) {
+	var errs []error
+	return func(x int) (string, error) {
+		*calls++
+		if *calls <= failures {
+			err := fmt.Errorf("failure #%d", *calls)
+			errs = append(errs, err)
+			return fmt.Sprint("partial ", *calls), err
+		}
+		return fmt.Sprint("ok ", x), nil
+	}, &errs
+}
+
+func TestRetryCounts(t *testing.T) {
+	tests := []struct {
+		name      string
+		tries     int
+		failures  int
+		wantCalls int
+		wantOK    bool
+	}{
+		{"first try", 5, 0, 1, true},
+		{"one failure", 5, 1, 2, true},
+		{"three failures", 5, 3, 4, true},
+		{"success at the last try", 5, 4, 5, true},
+		{"exhausted", 4, 10, 4, false},
+		{"one try", 1, 10, 1, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			calls := 0
+			fn, errs := flaky(tt.failures, &calls)
+			f := retry.Decorate(fn, retry.Tries(tt.tries), noWait()).(func(int) (string, error))
+			got, err := f(3)
+			assert.Equal(t, tt.wantCalls, calls)
+			if tt.wantOK {
+				require.NoError(t, err)
+				assert.Equal(t, "ok 3", got)
+				return
+			}
+			require.Len(t, *errs, tt.wantCalls)
+			last := (*errs)[len(*errs)-1]
+			assert.Same(t, last, err, "the last error value itself")
+			assert.Equal(t, fmt.Sprint("partial ", tt.wantCalls), got, "the other results of the last try")
+		})
+	}
+}
+
+func TestUnlimitedRetrierKeepsTrying(t *testing.T) {
+	calls := 0
+	fn, _ := flaky(999, &calls)
+	f := retry.Decorate(fn, noWait()).(func(int) (string, error))
+	got, err := f(1)
+	require.NoError(t, err)
+	assert.Equal(t, "ok 1", got)
+	assert.Equal(t, 1000, calls)
+}
+
+func TestPermanentGivesBackTheErrorItself(t *testing.T) {
+	inner := &tempError{"fatal"}
+	calls := 0
+	f := retry.Decorate(func() (string, error) { calls++; return "partial", retry.Permanent(inner) }, retry.Tries(5), noWait()).(func() (string, error))
+	got, err := f()
+	assert.Equal(t, 1, calls)
+	assert.Equal(t, "partial", got)
+	assert.Same(t, inner, err, "the Permanent wrapper is removed")
+
+	wrapped := fmt.Errorf("op: %w", retry.Permanent(inner))
+	g := retry.Decorate(func() error { return wrapped }, retry.Tries(5), noWait()).(func() error)
+	assert.Same(t, wrapped, g(), "a Permanent deeper in the chain stays as fn returned it")
+}
+
+func TestPanicsGoUpUntouchedByDefault(t *testing.T) {
+	calls := 0
+	value := &tempError{"boom"}
+	f := retry.Decorate(func() error { calls++; panic(value) }, retry.Tries(5), noWait()).(func() error)
+	assert.PanicsWithValue(t, value, func() { _ = f() })
+	assert.Equal(t, 1, calls)
+}
+
+func TestRetryPanics(t *testing.T) {
+	t.Run("retried until success", func(t *testing.T) {
+		calls := 0
+		f := retry.Decorate(func(x int) (int, error) {
+			calls++
+			if calls < 3 {
+				panic(calls)
+			}
+			return x * 10, nil
+		}, retry.RetryPanics(), retry.On(io.EOF), retry.Tries(5), noWait()).(func(int) (int, error))
+		got, err := f(4)
+		require.NoError(t, err)
+		assert.Equal(t, 40, got)
+		assert.Equal(t, 3, calls, "panics are retried whatever the filters say")
+	})
+	t.Run("last panic raised again", func(t *testing.T) {
+		calls := 0
+		f := retry.Decorate(func() error { calls++; panic(fmt.Sprint("panic #", calls)) }, retry.RetryPanics(), retry.Tries(4), noWait()).(func() error)
+		assert.PanicsWithValue(t, "panic #4", func() { _ = f() })
+		assert.Equal(t, 4, calls)
+	})
+	t.Run("last try failed with an error", func(t *testing.T) {
+		calls := 0
+		last := errors.New("last")
+		f := retry.Decorate(func() error {
+			calls++
+			if calls < 3 {
+				panic("early")
+			}
+			return last
+		}, retry.RetryPanics(), retry.Tries(3), noWait()).(func() error)
+		assert.Same(t, last, f())
+	})
+	t.Run("without an error result", func(t *testing.T) {
+		calls := 0
+		f := retry.Decorate(func() int {
+			calls++
+			if calls < 2 {
+				panic("once")
+			}
+			return calls
+		}, retry.RetryPanics(), retry.Tries(3), noWait()).(func() int)
+		assert.Equal(t, 2, f())
+	})
+	t.Run("last panic raised even when ctx ends the loop", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		f := retry.Decorate(func(context.Context) error { cancel(); panic("before the cancel") }, retry.RetryPanics(), retry.Tries(3), noWait()).(func(context.Context) error)
+		assert.PanicsWithValue(t, "before the cancel", func() { _ = f(ctx) })
+		ctx, cancel = context.WithCancel(context.Background())
+		o := retry.Async(func(context.Context) error { cancel(); panic("async, before the cancel") }, retry.RetryPanics(), retry.Tries(3)).(func(context.Context) <-chan retry.Outcome)
+		got := drain(o(ctx))
+		require.Len(t, got, 1)
+		var pe *retry.PanicError
+		require.ErrorAs(t, got[0].Err, &pe)
+		assert.Equal(t, "async, before the cancel", pe.Value)
+	})
+	t.Run("panic(nil)", func(t *testing.T) {
+		calls := 0
+		f := retry.Decorate(func() error { calls++; panic(nil) }, retry.RetryPanics(), retry.Tries(2), noWait()).(func() error)
+		assert.Panics(t, func() { _ = f() })
+		assert.Equal(t, 2, calls)
+	})
+}
+
+func TestFunctionWithoutErrorRunsOnce(t *testing.T) {
+	calls := 0
+	f := retry.Decorate(func(x int) (int, string) { calls++; return x, "s" }, retry.Tries(5), noWait()).(func(int) (int, string))
+	n, s := f(3)
+	assert.Equal(t, 3, n)
+	assert.Equal(t, "s", s)
+	assert.Equal(t, 1, calls)
+}
+
+func TestCancellableLoop(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		ctx     func() (context.Context, context.CancelFunc)
+		wantErr error
+		after   time.Duration
+	}{
+		{"cancel", func() (context.Context, context.CancelFunc) {
+			ctx, cancel := context.WithCancel(context.Background())
+			time.AfterFunc(10*time.Millisecond, cancel)
+			return ctx, cancel
+		}, context.Canceled, 10 * time.Millisecond},
+		{"deadline", func() (context.Context, context.CancelFunc) {
+			return context.WithTimeout(context.Background(), 90*time.Minute)
+		}, context.DeadlineExceeded, 90 * time.Minute},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				var errs []error
+				f := retry.Decorate(func(_ context.Context, x int) (int, error) {
+					err := fmt.Errorf("failure #%d", len(errs)+1)
+					errs = append(errs, err)
+					return x, err
+				}, retry.Tries(5), retry.Delay(time.Hour)).(func(context.Context, int) (int, error))
+				ctx, cancel := tt.ctx()
+				defer cancel()
+				start := time.Now()
+				got, err := f(ctx, 7)
+				assert.Equal(t, tt.after, time.Since(start), "the one-hour wait ends with the context")
+				assert.Zero(t, got, "other results are zero values")
+				assert.ErrorIs(t, err, tt.wantErr)
+				require.NotEmpty(t, errs)
+				assert.ErrorIs(t, err, errs[len(errs)-1])
+				assert.Len(t, errs, int(tt.after/time.Hour)+1)
+			})
+		})
+	}
+}
+
+func TestCancellableLoopDoesNotCallWhenAlreadyDone(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	calls := 0
+	f := retry.Decorate(func(context.Context, string) (string, error) { calls++; return "x", nil }, retry.Tries(3)).(func(context.Context, string) (string, error))
+	got, err := f(ctx, "a")
+	assert.Zero(t, calls)
+	assert.Empty(t, got)
+	assert.Same(t, context.Canceled, err)
+}
+
+func TestSleepErrorStopsTheCall(t *testing.T) {
+	stop := errors.New("no more sleeping")
+	last := errors.New("last")
+	calls := 0
+	f := retry.Decorate(func() (int, error) { calls++; return 9, last }, retry.Tries(5), retry.WithSleep(func(context.Context, time.Duration) error { return stop })).(func() (int, error))
+	got, err := f()
+	assert.Equal(t, 1, calls)
+	assert.Zero(t, got)
+	assert.ErrorIs(t, err, stop)
+	assert.ErrorIs(t, err, last)
+}
+
+func TestConcurrentCallsRunTheirOwnLoops(t *testing.T) {
+	const goroutines = 500
+	calls := make([]atomic.Int32, goroutines)
+	r := fast(t, retry.Tries(10))
+	f := retry.Wrap(r, func(g int) (int, error) {
+		n := int(calls[g].Add(1))
+		if n <= g%4 {
+			return n, fmt.Errorf("goroutine %d failure %d", g, n)
+		}
+		return n, nil
+	})
+	var wg sync.WaitGroup
+	for g := range goroutines {
+		wg.Go(func() {
+			n, err := f(g)
+			assert.NoError(t, err)
+			assert.Equal(t, g%4+1, n, "goroutine %d", g)
+		})
+	}
+	wg.Wait()
+	for g := range goroutines {
+		assert.Equal(t, int32(g%4+1), calls[g].Load(), "goroutine %d", g)
+	}
+}
+
+func TestRetrierLogging(t *testing.T) {
+	logger, hook := test.NewNullLogger()
+	logger.SetLevel(logrus.DebugLevel)
+	calls := 0
+	busyCalls = &calls
+	f := retry.Decorate(busyOnce, retry.Tries(3), retry.Logger(logger), noWait()).(func() error)
+
+	require.NoError(t, f())
+	entries := hook.AllEntries()
+	var got []string
+	for _, e := range entries {
+		got = append(got, e.Level.String()+" "+e.Message)
+	}
+	assert.Equal(t, []string{
+		"warning github.com/kaioretry/retry_test.busyOnce: try #1 failed with *retry_test.tempError: busy",
+		"info 2 tries remaining",
+		"info sleeping 0s",
+		"debug github.com/kaioretry/retry_test.busyOnce: succeeded at try #2",
+	}, got)
+	id := entries[0].Data["loop"]
+	_, err := uuid.Parse(id.(string))
+	require.NoError(t, err)
+	for _, e := range entries {
+		assert.Equal(t, id, e.Data["loop"], "one loop id per call")
+	}
+
+	hook.Reset()
+	calls = -10 // fails until the tries run out
+	assert.Error(t, f())
+	entries = hook.AllEntries()
+	last := entries[len(entries)-1]
+	assert.Equal(t, logrus.WarnLevel, last.Level)
+	assert.Equal(t, "github.com/kaioretry/retry_test.busyOnce: giving up after 3 tries: busy", last.Message)
+	assert.NotEqual(t, id, last.Data["loop"], "a second call has another loop id")
+}
+
+var busyCalls *int
+
+// busyOnce fails with a *tempError on its first call, as busyCalls counts.
+func busyOnce() error {
+	*busyCalls++
+	if *busyCalls < 2 {
+		return &tempError{"busy"}
+	}
+	return nil
+}
+
+// server's Get is a method value under test.
+type server struct{}
+
+func (*server) Get(id int) (string, error) { return "", fmt.Errorf("no item %d", id) }
+
+// alwaysBusy is a package-level function under test.
+func alwaysBusy() error { return &tempError{"busy"} }
+
+// Entries name the decorated function as the runtime knows it: a function
+// by its package path and name, a closure by its enclosing function, a
+// method value by its method (without the compiler's "-fm" suffix).
+func TestEntriesNameTheFunction(t *testing.T) {
+	tests := []struct {
+		fn   any
+		call func(d any)
+		want string
+	}{
+		{func() error { return &tempError{"busy"} }, func(d any) { _ = d.(func() error)() },
+			"github.com/kaioretry/retry_test.TestEntriesNameTheFunction.func1"},
+		{alwaysBusy, func(d any) { _ = d.(func() error)() },
+			"github.com/kaioretry/retry_test.alwaysBusy"},
+		{(&server{}).Get, func(d any) { _, _ = d.(func(int) (string, error))(1) },
+			"github.com/kaioretry/retry_test.(*server).Get"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.want, func(t *testing.T) {
+			logger, hook := test.NewNullLogger()
+			logger.SetLevel(logrus.WarnLevel) // the Retrier's entries only
+			tt.call(retry.Decorate(tt.fn, retry.Tries(2), retry.Logger(logger), noWait()))
+			msgs := messages(hook)
+			require.NotEmpty(t, msgs)
+			for _, m := range msgs {
+				assert.Contains(t, m, tt.want+": ")
+			}
+		})
+	}
+}
