@@ -2,6 +2,7 @@ package retry_test
 
 import (
 	"context"
+	"net"
 	"reflect"
 	"testing"
 
@@ -66,4 +67,32 @@ func TestIsAsyncOnNonFunctions(t *testing.T) {
 		assert.False(t, retry.IsAsync(v), "%#v", v)
 	}
 	assert.Equal(t, "<no function>", retry.Shape{}.String())
+}
+
+// The error result is a last result of type error or of any interface type
+// that implements error; a concrete error type is data.
+func TestInspectErrorResultOfInterfaceTypes(t *testing.T) {
+	tests := []struct {
+		name string
+		fn   any
+		want int
+	}{
+		{"net.Error", func() net.Error { return nil }, 0},
+		{"int, net.Error", func() (int, net.Error) { return 0, nil }, 1},
+		{"ctx first, interface{ error; Temporary() bool }", func(context.Context) (string, interface {
+			error
+			Temporary() bool
+		}) {
+			return "", nil
+		}, 1},
+		{"*myErr is data", func() (int, *myErr) { return 0, nil }, -1},
+		{"fmt.Stringer is not an error", func() (int, interface{ String() string }) { return 0, nil }, -1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := retry.Inspect(tt.fn)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got.ErrorResult)
+		})
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -344,4 +345,89 @@ func TestEntriesNameTheFunction(t *testing.T) {
 			}
 		})
 	}
+}
+
+// netErr is a net.Error.
+type netErr struct{ msg string }
+
+func (e *netErr) Error() string   { return e.msg }
+func (e *netErr) Timeout() bool   { return false }
+func (e *netErr) Temporary() bool { return true }
+
+// A last result of an interface type that implements error (net.Error,
+// interface{ error; Temporary() bool }) is the error result, as error is; a
+// concrete error type is data. When a stopped call's error cannot be held by
+// such a result, the caller gets the last failure there, never a nil that
+// would read as success.
+func TestInterfaceErrorResultIsAFailure(t *testing.T) {
+	t.Run("net.Error: retried, err == last", func(t *testing.T) {
+		var last net.Error
+		calls := 0
+		f := retry.Decorate(func() (int, net.Error) {
+			calls++
+			last = &netErr{fmt.Sprint("failure ", calls)}
+			return calls, last
+		}, retry.Tries(3), noWait()).(func() (int, net.Error))
+		n, err := f()
+		assert.Equal(t, 3, calls)
+		assert.Equal(t, 3, n)
+		assert.Same(t, last, err)
+	})
+	t.Run("interface{ error; Temporary() bool }: retried until success", func(t *testing.T) {
+		calls := 0
+		f := retry.Decorate(func(x int) (int, interface {
+			error
+			Temporary() bool
+		}) {
+			calls++
+			if calls < 3 {
+				return 0, &netErr{"not yet"}
+			}
+			return x, nil
+		}, retry.Tries(5), noWait()).(func(int) (int, interface {
+			error
+			Temporary() bool
+		}))
+		n, err := f(7)
+		assert.Nil(t, err)
+		assert.Equal(t, 7, n)
+		assert.Equal(t, 3, calls)
+	})
+	t.Run("*myErr is data: runs once", func(t *testing.T) {
+		calls := 0
+		f := retry.Decorate(func() (int, *myErr) { calls++; return calls, &myErr{"data"} }, retry.Tries(5), noWait()).(func() (int, *myErr))
+		n, e := f()
+		assert.Equal(t, 1, calls)
+		assert.Equal(t, 1, n)
+		assert.Equal(t, &myErr{"data"}, e)
+	})
+	t.Run("stopped: the last failure, not nil", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		var last *netErr
+		calls := 0
+		f := retry.Decorate(func(context.Context) (int, net.Error) {
+			calls++
+			last = &netErr{fmt.Sprint("failure ", calls)}
+			if calls == 2 {
+				cancel()
+			}
+			return calls, last
+		}, retry.Tries(5), noWait()).(func(context.Context) (int, net.Error))
+		n, err := f(ctx)
+		assert.Equal(t, 2, calls, "retried, then stopped by ctx")
+		assert.Zero(t, n, "other results are zero values")
+		require.NotNil(t, err, "a stopped call never reads as success")
+		assert.Same(t, last, err)
+	})
+	t.Run("ctx done before any try: fn's own result", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		mine := &netErr{"mine"}
+		calls := 0
+		f := retry.Decorate(func(context.Context) (int, net.Error) { calls++; return 0, mine }, retry.Tries(5), noWait()).(func(context.Context) (int, net.Error))
+		_, err := f(ctx)
+		assert.Equal(t, 1, calls, "tried once, so that its own result speaks")
+		assert.Same(t, mine, err)
+	})
 }
