@@ -431,3 +431,77 @@ func TestInterfaceErrorResultIsAFailure(t *testing.T) {
 		assert.Same(t, mine, err)
 	})
 }
+
+// stopForms are the ways a caller runs a ctx-first function that the context
+// can stop: each calls try, through the library, with ctx and returns the
+// error the caller gets.
+var stopForms = []struct {
+	name string
+	call func(ctx context.Context, r *retry.Retrier, try func(context.Context) error) error
+}{
+	{"Decorate, cancellable loop", func(ctx context.Context, r *retry.Retrier, try func(context.Context) error) error {
+		f := retry.Wrap(r, func(ctx context.Context, x int) (int, error) { return x, try(ctx) })
+		_, err := f(ctx, 1)
+		return err
+	}},
+	{"Decorate, func(context.Context) error", func(ctx context.Context, r *retry.Retrier, try func(context.Context) error) error {
+		return retry.Wrap(r, try)(ctx)
+	}},
+	{"Do", func(ctx context.Context, r *retry.Retrier, try func(context.Context) error) error {
+		return retry.Do(ctx, r, try)
+	}},
+	{"DoValue", func(ctx context.Context, r *retry.Retrier, try func(context.Context) error) error {
+		_, err := retry.DoValue(ctx, r, func(ctx context.Context) (int, error) { return 1, try(ctx) })
+		return err
+	}},
+	{"channel of errors", func(ctx context.Context, r *retry.Retrier, try func(context.Context) error) error {
+		f := retry.Wrap(r, func(ctx context.Context) <-chan error { return sent(try(ctx)) })
+		got := drain(f(ctx))
+		if len(got) != 1 {
+			return fmt.Errorf("the channel delivered %d values, want 1", len(got))
+		}
+		return got[0]
+	}},
+	{"Async, Outcome", func(ctx context.Context, r *retry.Retrier, try func(context.Context) error) error {
+		f := r.Async(func(ctx context.Context) (int, error) { return 1, try(ctx) }).(func(context.Context) <-chan retry.Outcome)
+		got := drain(f(ctx))
+		if len(got) != 1 {
+			return fmt.Errorf("the channel delivered %d Outcomes, want 1", len(got))
+		}
+		return got[0].Err
+	}},
+}
+
+// A call stopped by its context gets an error that matches ctx.Err(),
+// context.Cause(ctx) and the last failure, in every loop that watches ctx.
+func TestCancelCauseIsMatched(t *testing.T) {
+	cause := errors.New("shutting down")
+	last := errors.New("last")
+	for _, form := range stopForms {
+		t.Run(form.name, func(t *testing.T) {
+			t.Run("cancelled during the call", func(t *testing.T) {
+				ctx, cancel := context.WithCancelCause(context.Background())
+				defer cancel(nil)
+				calls := 0
+				err := form.call(ctx, fast(t), func(context.Context) error {
+					calls++
+					cancel(cause)
+					return last
+				})
+				assert.Equal(t, 1, calls)
+				assert.ErrorIs(t, err, context.Canceled)
+				assert.ErrorIs(t, err, cause)
+				assert.ErrorIs(t, err, last)
+			})
+			t.Run("cancelled before the call", func(t *testing.T) {
+				ctx, cancel := context.WithCancelCause(context.Background())
+				cancel(cause)
+				calls := 0
+				err := form.call(ctx, fast(t), func(context.Context) error { calls++; return last })
+				assert.Zero(t, calls)
+				assert.ErrorIs(t, err, context.Canceled)
+				assert.ErrorIs(t, err, cause)
+			})
+		})
+	}
+}
