@@ -505,3 +505,26 @@ func TestCancelCauseIsMatched(t *testing.T) {
 		})
 	}
 }
+
+// A nil ctx is taken as context.Background() on every path: the call runs
+// its loop to the end instead of crashing.
+func TestNilContextIsBackground(t *testing.T) {
+	var nilCtx context.Context // a caller's nil ctx, named to keep vet quiet
+	for _, form := range stopForms {
+		t.Run(form.name, func(t *testing.T) {
+			calls := 0
+			var err error
+			assert.NotPanics(t, func() {
+				err = form.call(nilCtx, fast(t), func(context.Context) error {
+					calls++
+					if calls < 3 {
+						return errors.New("not yet")
+					}
+					return nil
+				})
+			})
+			assert.NoError(t, err)
+			assert.Equal(t, 3, calls)
+		})
+	}
+}
