@@ -220,3 +220,55 @@ func TestDoMatchesWrap(t *testing.T) {
 		assert.Equal(t, errWrap, errDo, "script %d: error", i)
 	}
 }
+
+// The zero Retrier behaves as New() does: unlimited tries, no delay, every
+// error retried. It never crashes later with a nil dereference.
+func TestZeroRetrierBehavesAsNew(t *testing.T) {
+	errA := errors.New("A")
+	const failures = 20
+	forms := []struct {
+		name string
+		call func(r *retry.Retrier, try func() error) error
+	}{
+		{"Decorate, func() error", func(r *retry.Retrier, try func() error) error {
+			return r.Decorate(try).(func() error)()
+		}},
+		{"Decorate, reflective", func(r *retry.Retrier, try func() error) error {
+			_, err := r.Decorate(func(x int) (int, error) { return x, try() }).(func(int) (int, error))(1)
+			return err
+		}},
+		{"Do", func(r *retry.Retrier, try func() error) error {
+			return retry.Do(context.Background(), r, func(context.Context) error { return try() })
+		}},
+		{"DoValue", func(r *retry.Retrier, try func() error) error {
+			_, err := retry.DoValue(context.Background(), r, func(context.Context) (int, error) { return 1, try() })
+			return err
+		}},
+	}
+	for _, form := range forms {
+		t.Run(form.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				calls := 0
+				var err error
+				start := time.Now()
+				assert.NotPanics(t, func() {
+					err = form.call(&retry.Retrier{}, func() error {
+						calls++
+						if calls <= failures {
+							return errA
+						}
+						return nil
+					})
+				})
+				assert.NoError(t, err)
+				assert.Equal(t, failures+1, calls, "retried until success")
+				assert.Zero(t, time.Since(start), "no delay")
+			})
+		})
+	}
+	t.Run("String", func(t *testing.T) {
+		assert.NotPanics(t, func() {
+			assert.Equal(t, retry.Must(retry.New()).String(), (&retry.Retrier{}).String())
+		})
+	})
+}

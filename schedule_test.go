@@ -364,3 +364,45 @@ func TestScheduleString(t *testing.T) {
 	}
 	assert.Equal(t, "Schedule(tries=unlimited, 0s <= 0s <= inf)", retry.DefaultSchedule.String())
 }
+
+// The zero Schedule behaves as NewSchedule() does: unlimited tries, no
+// delay.
+func TestZeroScheduleBehavesAsNewSchedule(t *testing.T) {
+	t.Run("Attempts is unlimited", func(t *testing.T) {
+		var got []int
+		assert.NotPanics(t, func() {
+			for i := range (&retry.Schedule{}).Attempts() {
+				got = append(got, i)
+				if i == 9 {
+					break
+				}
+			}
+		})
+		assert.Equal(t, []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, got)
+	})
+	t.Run("WithSchedule retries until success", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			r, err := retry.New(retry.WithSchedule(&retry.Schedule{}))
+			require.NoError(t, err)
+			calls := 0
+			start := time.Now()
+			assert.NotPanics(t, func() {
+				err = retry.Do(context.Background(), r, func(context.Context) error {
+					calls++
+					if calls <= 20 {
+						return errors.New("not yet")
+					}
+					return nil
+				})
+			})
+			assert.NoError(t, err)
+			assert.Equal(t, 21, calls)
+			assert.Zero(t, time.Since(start), "no delay")
+		})
+	})
+	t.Run("String", func(t *testing.T) {
+		assert.NotPanics(t, func() {
+			assert.Equal(t, retry.Must(retry.NewSchedule()).String(), (&retry.Schedule{}).String())
+		})
+	})
+}
