@@ -213,3 +213,89 @@ func TestDecorateFieldsRejectsBadOptions(t *testing.T) {
 	require.ErrorIs(t, err, retry.ErrInvalidOption)
 	assert.EqualError(t, err, "retry: field tagged.F: WithSchedule(s): cannot be combined with Tries(2)")
 }
+
+// Getter and Putter are embedded in composite, by value and by pointer.
+type (
+	Getter    struct{ Get func() error }
+	Putter    struct{ Put func() error }
+	composite struct {
+		Getter
+		*Putter
+		Name string
+	}
+)
+
+// Promoted func fields of embedded structs are decorated: embedded by
+// value, and by a non-nil pointer; a nil embedded pointer is left alone.
+func TestDecorateFieldsReachesPromotedFields(t *testing.T) {
+	t.Run("by value and by pointer", func(t *testing.T) {
+		var gets, puts int
+		c := &composite{Getter: Getter{Get: counted(&gets)}, Putter: &Putter{Put: counted(&puts)}, Name: "c"}
+		require.NoError(t, retry.DecorateFields(c, retry.Tries(3), noWait()))
+		require.Error(t, c.Get())
+		assert.Equal(t, 3, gets, "embedded by value")
+		require.Error(t, c.Put())
+		assert.Equal(t, 3, puts, "embedded by pointer")
+		assert.Equal(t, "c", c.Name)
+	})
+	t.Run("nil embedded pointer", func(t *testing.T) {
+		var gets int
+		c := &composite{Getter: Getter{Get: counted(&gets)}}
+		require.NoError(t, retry.DecorateFields(c, retry.Tries(3), noWait()))
+		assert.Nil(t, c.Putter)
+		require.Error(t, c.Get())
+		assert.Equal(t, 3, gets)
+	})
+}
+
+// A bad tag is an error even on a nil field: the mistake is in the code,
+// whatever the field holds today.
+func TestDecorateFieldsBadTagOnANilFieldIsAnError(t *testing.T) {
+	type lazy struct {
+		F func() error `retry:"tries=banana"`
+	}
+	err := retry.DecorateFields(&lazy{}, retry.Tries(2))
+	assert.ErrorIs(t, err, retry.ErrInvalidOption)
+	assert.ErrorContains(t, err, "lazy.F")
+}
+
+// A field that already holds a function decorated by this package is an
+// error naming the field, never a silent second layer (3 tries × 3 tries);
+// nothing is changed.
+func TestDecorateFieldsRefusesAFieldDecoratedAlready(t *testing.T) {
+	type fastPath struct {
+		Plain func() error
+		Again func() error
+	}
+	type reflective struct {
+		Plain func() error
+		Again func(int) (int, error)
+	}
+	tests := []struct {
+		name   string
+		target func(plain *int, again *int) any
+		call   func(target any) error
+	}{
+		{"func() error", func(plain, again *int) any {
+			return &fastPath{Plain: counted(plain), Again: retry.Decorate(counted(again), retry.Tries(3), noWait()).(func() error)}
+		}, func(target any) error { return target.(*fastPath).Again() }},
+		{"func(int) (int, error)", func(plain, again *int) any {
+			fail := counted(again)
+			decorated := retry.Decorate(func(x int) (int, error) { return x, fail() }, retry.Tries(3), noWait()).(func(int) (int, error))
+			return &reflective{Plain: counted(plain), Again: decorated}
+		}, func(target any) error { _, err := target.(*reflective).Again(1); return err }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var plain, again int
+			target := tt.target(&plain, &again)
+			before := funcPointers(target)
+			err := retry.DecorateFields(target, retry.Tries(3), noWait())
+			require.Error(t, err)
+			assert.ErrorContains(t, err, ".Again")
+			assert.Equal(t, before, funcPointers(target), "nothing is changed on error")
+			require.Error(t, tt.call(target))
+			assert.Equal(t, 3, again, "3 tries, not 3 × 3")
+		})
+	}
+}
