@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kaioretry/retry"
+	"github.com/kaioretry/retry/internal/waits"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -187,4 +188,25 @@ func TestBadInput(t *testing.T) {
 	assert.PanicsWithError(t, nilRetrier, func() {
 		_, _ = retry.DoValue(context.Background(), none, func(context.Context) (int, error) { return 0, nil })
 	})
+}
+
+// Sync on a channel function runs the channel loop in the caller's
+// goroutine: when the decorated function returns, the tries are done and
+// its channel already holds the final value.
+func TestSyncRetriesAChannelFunctionInTheCallersGoroutine(t *testing.T) {
+	errA := errors.New("A")
+	calls := 0 // not atomic: the race detector tells if another goroutine calls fn
+	rec := &waits.Recorder{}
+	d := retry.Sync(func() <-chan error {
+		calls++
+		if calls < 3 {
+			return sent(errA)
+		}
+		return sent[error](nil)
+	}, retry.Tries(5), retry.WithSleep(rec.Sleep)).(func() <-chan error)
+	ch := d()
+	assert.Equal(t, 3, calls, "the tries are done when Sync's function returns")
+	assert.Len(t, rec.Waits(), 2)
+	assert.Len(t, ch, 1, "the channel already holds the final value")
+	assert.Equal(t, []error{nil}, drain(ch))
 }

@@ -30,7 +30,7 @@ func TestInspect(t *testing.T) {
 		name string
 		fn   any
 		want retry.Shape // Type is filled in from fn
-		loop string      // what String names; "" for a signature that cannot fail
+		loop string      // what String names; "" for a signature that cannot fail (TestShapeStringOfASignatureThatCannotFail)
 	}{
 		{"no params, no results", func() {}, retry.Shape{ErrorResult: -1}, ""},
 		{"error", func() error { return nil }, retry.Shape{ErrorResult: 0}, "synchronous loop"},
@@ -94,5 +94,23 @@ func TestInspectErrorResultOfInterfaceTypes(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, got.ErrorResult)
 		})
+	}
+}
+
+// A Shape whose function cannot fail (no error result) says that it runs
+// once, instead of naming a loop.
+func TestShapeStringOfASignatureThatCannotFail(t *testing.T) {
+	s, err := retry.Inspect(func() int { return 0 })
+	require.NoError(t, err)
+	assert.Equal(t, "func() int: runs once, no error result", s.String())
+	for _, fn := range []any{
+		func() {},
+		func() (error, int) { return nil, 0 }, //lint:ignore ST1008 error first on purpose
+		func() *myErr { return nil },
+		func() chan<- int { return nil },
+	} {
+		s, err := retry.Inspect(fn)
+		require.NoError(t, err)
+		assert.Contains(t, s.String(), ": runs once", "%v", s.Type)
 	}
 }
