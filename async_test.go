@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os/exec"
 	"reflect"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -424,4 +425,40 @@ func TestAsyncConcurrentCalls(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// runtime.Goexit in fn (t.FailNow in a test) is reported as what it is, not
+// as a panic with a nil value.
+func TestAsyncReportsGoexit(t *testing.T) {
+	o := retry.Async(func() (int, error) { runtime.Goexit(); return 0, nil }, retry.Tries(3), noWait()).(func() <-chan retry.Outcome)
+	got := drain(o())
+	require.Len(t, got, 1)
+	require.Error(t, got[0].Err)
+	assert.Contains(t, got[0].Err.Error(), "runtime.Goexit")
+	assert.NotContains(t, got[0].Err.Error(), "panic: <nil>")
+}
+
+// A caller that sends into, or closes, the bidirectional chan T that a
+// decorated func() chan T returns neither leaks the loop's goroutine nor
+// crashes it. Today's code does one or the other, so each case runs in a
+// child process: a crash or a leak fails this test, not the test binary.
+func TestCallerMaySendIntoOrCloseTheReturnedChannel(t *testing.T) {
+	if mode := childMode(t); mode != "" {
+		src := make(chan int, 1)
+		d := retry.Decorate(func() chan int { return src }, retry.Tries(3), noWait()).(func() chan int)
+		out := d()
+		switch mode {
+		case "close":
+			close(out)
+		case "send":
+			out <- 7 // fills the channel's buffer
+		}
+		src <- 42 // the try succeeds now: the loop delivers into out
+		goleak.VerifyNone(t)
+		return
+	}
+	for _, mode := range []string{"close", "send"} {
+		out, err := runChild(t, mode)
+		assert.NoError(t, err, "%s: the child should pass, neither crash nor leak:\n%s", mode, out)
+	}
 }
