@@ -161,3 +161,23 @@ func TestFastPathsAllocateNothing(t *testing.T) {
 		assert.Equal(t, before+3*101, n, "%s: three calls per run", name)
 	}
 }
+
+// myLogger is a logrus.FieldLogger of the caller's own.
+type myLogger struct{ *logrus.Entry }
+
+// A typed nil of a caller's own FieldLogger type is refused, as a nil
+// *logrus.Logger is: it would crash the first loop that logs.
+func TestTypedNilCustomLoggerIsRefused(t *testing.T) {
+	var l *myLogger
+	s, err := retry.NewSchedule(retry.Logger(l))
+	assert.Nil(t, s)
+	assert.ErrorIs(t, err, retry.ErrInvalidOption)
+	assert.ErrorContains(t, err, "Logger(")
+	r, err := retry.New(retry.Logger(l))
+	assert.Nil(t, r)
+	assert.ErrorIs(t, err, retry.ErrInvalidOption)
+
+	ok := &myLogger{logrus.NewEntry(logrus.New())}
+	_, err = retry.NewSchedule(retry.Logger(ok))
+	assert.NoError(t, err, "a non-nil one is fine")
+}
