@@ -2,6 +2,7 @@ package retry_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"reflect"
 	"testing"
@@ -31,7 +32,7 @@ func TestLoopLogsWithOneIdentifierPerLoop(t *testing.T) {
 			assert.Equal(t, logrus.InfoLevel, e.Level)
 			msgs = append(msgs, e.Message)
 		}
-		// The third entry, one try left, is worded by the grammar test.
+		// The third entry, one try left, is TestLogGrammarForOneTry's.
 		require.Len(t, msgs, 4)
 		assert.Equal(t, []string{"2 tries remaining", "sleeping 2s"}, msgs[:2])
 		assert.Equal(t, "sleeping 2s", msgs[3])
@@ -180,4 +181,26 @@ func TestTypedNilCustomLoggerIsRefused(t *testing.T) {
 	ok := &myLogger{logrus.NewEntry(logrus.New())}
 	_, err = retry.NewSchedule(retry.Logger(ok))
 	assert.NoError(t, err, "a non-nil one is fine")
+}
+
+// One try is "1 try", not "1 tries": in the Schedule's Info entry when one
+// try is left, and in the give-up entry of a call that made one try.
+func TestLogGrammarForOneTry(t *testing.T) {
+	t.Run("1 try remaining", func(t *testing.T) {
+		logger, hook := test.NewNullLogger()
+		logger.SetLevel(logrus.InfoLevel)
+		s := retry.Must(retry.NewSchedule(retry.Tries(2), retry.Logger(logger), noWait()))
+		collect(s.Attempts())
+		assert.Equal(t, []string{"1 try remaining", "sleeping 0s"}, messages(hook))
+	})
+	t.Run("giving up after 1 try", func(t *testing.T) {
+		logger, hook := test.NewNullLogger()
+		f := retry.Decorate(func() error { return errors.New("busy") }, retry.Tries(1), retry.Logger(logger)).(func() error)
+		require.Error(t, f())
+		last := hook.LastEntry()
+		require.NotNil(t, last)
+		assert.Equal(t, logrus.WarnLevel, last.Level)
+		assert.Regexp(t, `\bafter 1 try\b`, last.Message)
+		assert.NotContains(t, last.Message, "1 tries")
+	})
 }
