@@ -528,3 +528,93 @@ func TestNilContextIsBackground(t *testing.T) {
 		})
 	}
 }
+
+// panicHook is a logrus hook that panics with value.
+type panicHook struct{ value any }
+
+func (panicHook) Levels() []logrus.Level     { return logrus.AllLevels }
+func (h panicHook) Fire(*logrus.Entry) error { panic(h.value) }
+
+// A panic in a callback (an If predicate, a logger hook, the sleep function)
+// follows the rule of a panic of fn that is not retried, in every loop: it
+// goes up the caller's stack, untouched; under Async on a regular function,
+// where it cannot, it is delivered as a *PanicError in Outcome.Err.
+func TestPanicInACallbackFollowsTheRuleOfAPanicInFn(t *testing.T) {
+	callbacks := []struct {
+		name string
+		opts func(value any) []retry.Option
+	}{
+		{"If predicate", func(value any) []retry.Option {
+			return []retry.Option{retry.If(func(error) bool { panic(value) }), noWait()}
+		}},
+		{"logger hook", func(value any) []retry.Option {
+			logger := logrus.New()
+			logger.SetOutput(io.Discard)
+			logger.AddHook(panicHook{value})
+			return []retry.Option{retry.Logger(logger), noWait()}
+		}},
+		{"sleep function", func(value any) []retry.Option {
+			return []retry.Option{retry.WithSleep(func(context.Context, time.Duration) error { panic(value) })}
+		}},
+	}
+	forms := []struct {
+		name string
+		up   bool // the panic goes up the caller's stack; else it is in Outcome.Err
+		call func(r *retry.Retrier, fail func() error) error
+	}{
+		{"Decorate, synchronous loop", true, func(r *retry.Retrier, fail func() error) error {
+			_, err := retry.Wrap(r, func(x int) (int, error) { return x, fail() })(1)
+			return err
+		}},
+		{"Decorate, cancellable loop", true, func(r *retry.Retrier, fail func() error) error {
+			_, err := retry.Wrap(r, func(_ context.Context, x int) (int, error) { return x, fail() })(context.Background(), 1)
+			return err
+		}},
+		{"Decorate, func() error", true, func(r *retry.Retrier, fail func() error) error {
+			return retry.Wrap(r, fail)()
+		}},
+		{"Decorate, func(context.Context) error", true, func(r *retry.Retrier, fail func() error) error {
+			return retry.Wrap(r, func(context.Context) error { return fail() })(context.Background())
+		}},
+		{"Sync", true, func(r *retry.Retrier, fail func() error) error {
+			_, err := r.Sync(func(_ context.Context, x int) (int, error) { return x, fail() }).(func(context.Context, int) (int, error))(context.Background(), 1)
+			return err
+		}},
+		{"Do", true, func(r *retry.Retrier, fail func() error) error {
+			return retry.Do(context.Background(), r, func(context.Context) error { return fail() })
+		}},
+		{"DoValue", true, func(r *retry.Retrier, fail func() error) error {
+			_, err := retry.DoValue(context.Background(), r, func(context.Context) (int, error) { return 1, fail() })
+			return err
+		}},
+		{"Async, Outcome", false, func(r *retry.Retrier, fail func() error) error {
+			o := r.Async(func(x int) (int, error) { return x, fail() }).(func(int) <-chan retry.Outcome)
+			got := drain(o(1))
+			if len(got) != 1 {
+				return fmt.Errorf("the channel delivered %d Outcomes, want 1", len(got))
+			}
+			return got[0].Err
+		}},
+	}
+	for _, cb := range callbacks {
+		for _, form := range forms {
+			t.Run(cb.name+"/"+form.name, func(t *testing.T) {
+				value := "panic in the " + cb.name
+				r, err := retry.New(append(cb.opts(value), retry.Tries(3))...)
+				require.NoError(t, err)
+				calls := 0
+				fail := func() error { calls++; return errors.New("failure") }
+				if form.up {
+					assert.PanicsWithValue(t, value, func() { _ = form.call(r, fail) })
+				} else {
+					err := form.call(r, fail)
+					assert.ErrorIs(t, err, retry.ErrPanic)
+					var pe *retry.PanicError
+					require.ErrorAs(t, err, &pe)
+					assert.Equal(t, value, pe.Value)
+				}
+				assert.Equal(t, 1, calls, "the panic ends the call")
+			})
+		}
+	}
+}
