@@ -1,44 +1,23 @@
-package retry
+package retry_test
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"os/exec"
 	"reflect"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
 
+	"github.com/kaioretry/retry"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 )
-
-// sent returns a channel that holds v and is closed.
-func sent[T any](v T) <-chan T {
-	ch := make(chan T, 1)
-	ch <- v
-	close(ch)
-	return ch
-}
-
-// closedEmpty returns a channel closed with no value.
-func closedEmpty[T any]() <-chan T {
-	ch := make(chan T)
-	close(ch)
-	return ch
-}
-
-// drain reads ch until it is closed.
-func drain[T any](ch <-chan T) []T {
-	var got []T
-	for v := range ch {
-		got = append(got, v)
-	}
-	return got
-}
 
 type result struct {
 	Val int
@@ -63,7 +42,7 @@ func TestAsyncChannelFunctions(t *testing.T) {
 	tests := []struct {
 		name      string
 		fn        func(calls *int) any // builds the channel function
-		opts      []Option
+		opts      []retry.Option
 		wantCalls int
 		want      any // the values the decorated channel delivers
 	}{
@@ -139,7 +118,7 @@ func TestAsyncChannelFunctions(t *testing.T) {
 				}
 				return sent(errB)
 			}
-		}, []Option{On(errA)}, 3, []error{errB}},
+		}, []retry.Option{retry.On(errA)}, 3, []error{errB}},
 		{"exhausted: the last value", func(c *int) any {
 			return func() <-chan result {
 				*c++
@@ -160,10 +139,10 @@ func TestAsyncChannelFunctions(t *testing.T) {
 		}, nil, 5, []int(nil)},
 		{"filters judge error values", func(c *int) any {
 			return func() <-chan error { *c++; return sent(errB) }
-		}, []Option{On(errA)}, 1, []error{errB}},
+		}, []retry.Option{retry.On(errA)}, 1, []error{errB}},
 		{"a Permanent value is delivered as received", func(c *int) any {
-			return func() <-chan result { *c++; return sent(result{Val: 1, Err: Permanent(errA)}) }
-		}, nil, 1, []result{{Val: 1, Err: Permanent(errA)}}},
+			return func() <-chan result { *c++; return sent(result{Val: 1, Err: retry.Permanent(errA)}) }
+		}, nil, 1, []result{{Val: 1, Err: retry.Permanent(errA)}}},
 		{"values that carry no error", func(c *int) any {
 			return func(s string) <-chan string { *c++; return sent(s + "!") }
 		}, nil, 1, []string{"hi!"}},
@@ -208,26 +187,26 @@ func TestAsyncChannelFunctions(t *testing.T) {
 func TestAsyncExhaustedDeliversTheLastErrorItself(t *testing.T) {
 	var last error
 	calls := 0
-	d := Decorate(func() <-chan error {
+	d := retry.Decorate(func() <-chan error {
 		calls++
 		last = fmt.Errorf("failure %d", calls)
 		return sent(last)
-	}, Tries(3), WithSleep(noSleep)).(func() <-chan error)
+	}, retry.Tries(3), noWait()).(func() <-chan error)
 	got := drain(d())
 	require.Len(t, got, 1)
-	assert.True(t, got[0] == last)
+	assert.Same(t, last, got[0])
 }
 
 func TestAsyncReturnsAtOnce(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		calls := 0
-		d := Decorate(func() <-chan error {
+		d := retry.Decorate(func() <-chan error {
 			calls++
 			if calls < 3 {
 				return sent(errors.New("not yet"))
 			}
 			return sent[error](nil)
-		}, Tries(3), Delay(time.Minute)).(func() <-chan error)
+		}, retry.Tries(3), retry.Delay(time.Minute)).(func() <-chan error)
 		start := time.Now()
 		ch := d()
 		assert.Zero(t, time.Since(start), "decorating a channel function returns at once")
@@ -240,7 +219,7 @@ func TestAsyncCancel(t *testing.T) {
 	t.Run("error channel gets an error matching ctx and the last one", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			last := errors.New("last")
-			d := Decorate(func(context.Context) <-chan error { return sent(last) }, Delay(time.Hour)).(func(context.Context) <-chan error)
+			d := retry.Decorate(func(context.Context) <-chan error { return sent(last) }, retry.Delay(time.Hour)).(func(context.Context) <-chan error)
 			ctx, cancel := context.WithTimeout(context.Background(), 90*time.Minute)
 			defer cancel()
 			start := time.Now()
@@ -254,7 +233,7 @@ func TestAsyncCancel(t *testing.T) {
 	t.Run("a channel that never yields", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			never := make(chan error)
-			d := Decorate(func(context.Context) <-chan error { return never }, Tries(3)).(func(context.Context) <-chan error)
+			d := retry.Decorate(func(context.Context) <-chan error { return never }, retry.Tries(3)).(func(context.Context) <-chan error)
 			ctx, cancel := context.WithCancel(context.Background())
 			time.AfterFunc(10*time.Millisecond, cancel)
 			start := time.Now()
@@ -266,10 +245,10 @@ func TestAsyncCancel(t *testing.T) {
 	t.Run("other element types are closed with no value", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			calls := 0
-			d := Decorate(func(ctx context.Context, x int) <-chan result {
+			d := retry.Decorate(func(ctx context.Context, x int) <-chan result {
 				calls++
 				return sent(result{Val: x, Err: errors.New("no")})
-			}, Delay(time.Hour)).(func(context.Context, int) <-chan result)
+			}, retry.Delay(time.Hour)).(func(context.Context, int) <-chan result)
 			ctx, cancel := context.WithTimeout(context.Background(), 150*time.Minute)
 			defer cancel()
 			assert.Empty(t, drain(d(ctx, 1)))
@@ -280,7 +259,7 @@ func TestAsyncCancel(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
 		calls := 0
-		d := Decorate(func(context.Context) <-chan error { calls++; return sent[error](nil) }).(func(context.Context) <-chan error)
+		d := retry.Decorate(func(context.Context) <-chan error { calls++; return sent[error](nil) }).(func(context.Context) <-chan error)
 		assert.Equal(t, []error{context.Canceled}, drain(d(ctx)))
 		assert.Zero(t, calls)
 	})
@@ -288,8 +267,8 @@ func TestAsyncCancel(t *testing.T) {
 
 func TestAsyncLeavesNoGoroutineWhenTheChannelIsNotRead(t *testing.T) {
 	var calls atomic.Int32
-	d := Decorate(func() <-chan error { calls.Add(1); return sent(errors.New("x")) }, Tries(50), WithSleep(noSleep)).(func() <-chan error)
-	o := Async(func() (int, error) { return 0, errors.New("x") }, Tries(50), WithSleep(noSleep)).(func() <-chan Outcome)
+	d := retry.Decorate(func() <-chan error { calls.Add(1); return sent(errors.New("x")) }, retry.Tries(50), noWait()).(func() <-chan error)
+	o := retry.Async(func() (int, error) { return 0, errors.New("x") }, retry.Tries(50), noWait()).(func() <-chan retry.Outcome)
 	for range 10 {
 		_ = d()
 		_ = o()
@@ -301,15 +280,43 @@ func TestAsyncLeavesNoGoroutineWhenTheChannelIsNotRead(t *testing.T) {
 func TestAsyncPanics(t *testing.T) {
 	t.Run("retried under RetryPanics", func(t *testing.T) {
 		calls := 0
-		d := Decorate(func() <-chan int {
+		d := retry.Decorate(func() <-chan int {
 			calls++
 			if calls < 3 {
 				panic("not yet")
 			}
 			return sent(calls)
-		}, RetryPanics(), Tries(5), WithSleep(noSleep)).(func() <-chan int)
+		}, retry.RetryPanics(), retry.Tries(5), noWait()).(func() <-chan int)
 		assert.Equal(t, []int{3}, drain(d()))
 	})
+}
+
+// A panic in a channel function without RetryPanics cannot go up the
+// caller's stack: it is raised again on the loop's goroutine, so it crashes
+// the program instead of being swallowed. The test runs that in a child
+// process and reads its output: the panicking goroutine is one that the
+// package started, not the caller's.
+func TestAsyncChannelPanicIsRaisedOnTheLoopGoroutine(t *testing.T) {
+	switch childMode(t) {
+	case "plain":
+		d := retry.Decorate(func() <-chan int { panic("boom from the channel function") }, retry.Tries(3)).(func() <-chan int)
+		<-d()
+		return
+	case "cancelled":
+		// Under RetryPanics, a last try that panicked is raised again even
+		// when the context ends the loop during the wait that follows.
+		ctx, cancel := context.WithCancel(context.Background())
+		d := retry.Decorate(func(context.Context) <-chan error { cancel(); panic("boom before the cancel") }, retry.RetryPanics(), retry.Tries(3)).(func(context.Context) <-chan error)
+		<-d(ctx)
+		return
+	}
+	for _, mode := range []string{"plain", "cancelled"} {
+		out, err := runChild(t, mode)
+		var exit *exec.ExitError
+		require.ErrorAs(t, err, &exit, "%s: the child should crash: %s", mode, out)
+		assert.Contains(t, string(out), "panic: boom", mode)
+		assert.Contains(t, string(out), "created by github.com/kaioretry/retry.", "%s: raised on a goroutine of the package's", mode)
+	}
 }
 
 func TestAsyncOutcome(t *testing.T) {
@@ -317,54 +324,54 @@ func TestAsyncOutcome(t *testing.T) {
 	t.Run("type", func(t *testing.T) {
 		fn := func(ctx context.Context, s string, n ...int) (int, string, error) { return 0, "", nil }
 		want := reflect.FuncOf(
-			[]reflect.Type{contextType, reflect.TypeFor[string](), reflect.TypeFor[[]int]()},
-			[]reflect.Type{reflect.TypeFor[<-chan Outcome]()}, true)
-		assert.Equal(t, want, reflect.TypeOf(Async(fn, Tries(2))))
+			[]reflect.Type{reflect.TypeFor[context.Context](), reflect.TypeFor[string](), reflect.TypeFor[[]int]()},
+			[]reflect.Type{reflect.TypeFor[<-chan retry.Outcome]()}, true)
+		assert.Equal(t, want, reflect.TypeOf(retry.Async(fn, retry.Tries(2))))
 	})
 	t.Run("success after failures", func(t *testing.T) {
 		calls := 0
-		o := Async(func(s string, n ...int) (string, int, error) {
+		o := retry.Async(func(s string, n ...int) (string, int, error) {
 			calls++
 			if calls < 3 {
 				return "", 0, errA
 			}
 			return s, len(n), nil
-		}, Tries(5), WithSleep(noSleep)).(func(string, ...int) <-chan Outcome)
-		assert.Equal(t, []Outcome{{Values: []any{"x", 2}}}, drain(o("x", 1, 2)))
+		}, retry.Tries(5), noWait()).(func(string, ...int) <-chan retry.Outcome)
+		assert.Equal(t, []retry.Outcome{{Values: []any{"x", 2}}}, drain(o("x", 1, 2)))
 		assert.Equal(t, 3, calls)
 	})
 	t.Run("exhausted", func(t *testing.T) {
 		var last error
 		calls := 0
-		o := Async(func() (int, error) {
+		o := retry.Async(func() (int, error) {
 			calls++
 			last = fmt.Errorf("failure %d", calls)
 			return calls, last
-		}, Tries(3), WithSleep(noSleep)).(func() <-chan Outcome)
+		}, retry.Tries(3), noWait()).(func() <-chan retry.Outcome)
 		got := drain(o())
 		require.Len(t, got, 1)
 		assert.Equal(t, []any{3}, got[0].Values)
-		assert.True(t, got[0].Err == last)
+		assert.Same(t, last, got[0].Err)
 	})
 	t.Run("no results", func(t *testing.T) {
-		o := Async(func() {}, Tries(3)).(func() <-chan Outcome)
-		assert.Equal(t, []Outcome{{}}, drain(o()))
+		o := retry.Async(func() {}, retry.Tries(3)).(func() <-chan retry.Outcome)
+		assert.Equal(t, []retry.Outcome{{}}, drain(o()))
 	})
 	t.Run("Permanent removed", func(t *testing.T) {
-		o := Async(func() error { return Permanent(errA) }, Tries(3)).(func() <-chan Outcome)
+		o := retry.Async(func() error { return retry.Permanent(errA) }, retry.Tries(3)).(func() <-chan retry.Outcome)
 		got := drain(o())
 		require.Len(t, got, 1)
-		assert.True(t, got[0].Err == errA)
+		assert.Same(t, errA, got[0].Err)
 	})
 	t.Run("panic delivered as a PanicError", func(t *testing.T) {
 		value := errors.New("boom")
 		calls := 0
-		o := Async(func() error { calls++; panic(value) }, Tries(3)).(func() <-chan Outcome)
+		o := retry.Async(func() error { calls++; panic(value) }, retry.Tries(3)).(func() <-chan retry.Outcome)
 		got := drain(o())
 		require.Len(t, got, 1)
-		var pe *PanicError
+		var pe *retry.PanicError
 		require.ErrorAs(t, got[0].Err, &pe)
-		assert.ErrorIs(t, got[0].Err, ErrPanic)
+		assert.ErrorIs(t, got[0].Err, retry.ErrPanic)
 		assert.ErrorIs(t, got[0].Err, value, "PanicError unwraps an error value")
 		assert.Same(t, value, pe.Value)
 		assert.Contains(t, string(pe.Stack), "TestAsyncOutcome")
@@ -373,10 +380,10 @@ func TestAsyncOutcome(t *testing.T) {
 	})
 	t.Run("last panic delivered under RetryPanics", func(t *testing.T) {
 		calls := 0
-		o := Async(func() error { calls++; panic(calls) }, RetryPanics(), Tries(3), WithSleep(noSleep)).(func() <-chan Outcome)
+		o := retry.Async(func() error { calls++; panic(calls) }, retry.RetryPanics(), retry.Tries(3), noWait()).(func() <-chan retry.Outcome)
 		got := drain(o())
 		require.Len(t, got, 1)
-		var pe *PanicError
+		var pe *retry.PanicError
 		require.ErrorAs(t, got[0].Err, &pe)
 		assert.Equal(t, 3, pe.Value)
 		assert.Equal(t, 3, calls)
@@ -384,7 +391,7 @@ func TestAsyncOutcome(t *testing.T) {
 	t.Run("cancel", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			last := errors.New("last")
-			o := Async(func(context.Context, int) (int, error) { return 5, last }, Delay(time.Hour)).(func(context.Context, int) <-chan Outcome)
+			o := retry.Async(func(context.Context, int) (int, error) { return 5, last }, retry.Delay(time.Hour)).(func(context.Context, int) <-chan retry.Outcome)
 			ctx, cancel := context.WithCancel(context.Background())
 			time.AfterFunc(time.Minute, cancel)
 			got := drain(o(ctx, 1))
@@ -396,7 +403,7 @@ func TestAsyncOutcome(t *testing.T) {
 	})
 	t.Run("returns at once", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
-			o := Async(func() error { return errA }, Tries(2), Delay(time.Hour)).(func() <-chan Outcome)
+			o := retry.Async(func() error { return errA }, retry.Tries(2), retry.Delay(time.Hour)).(func() <-chan retry.Outcome)
 			start := time.Now()
 			ch := o()
 			assert.Zero(t, time.Since(start))
@@ -408,9 +415,9 @@ func TestAsyncOutcome(t *testing.T) {
 
 func TestAsyncConcurrentCalls(t *testing.T) {
 	const goroutines = 100
-	d := Decorate(func(ctx context.Context, g int) <-chan result {
+	d := retry.Decorate(func(ctx context.Context, g int) <-chan result {
 		return sent(result{Val: g})
-	}, Tries(3)).(func(context.Context, int) <-chan result)
+	}, retry.Tries(3)).(func(context.Context, int) <-chan result)
 	var wg sync.WaitGroup
 	for g := range goroutines {
 		wg.Go(func() {
@@ -418,4 +425,40 @@ func TestAsyncConcurrentCalls(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// runtime.Goexit in fn (t.FailNow in a test) is reported as what it is, not
+// as a panic with a nil value.
+func TestAsyncReportsGoexit(t *testing.T) {
+	o := retry.Async(func() (int, error) { runtime.Goexit(); return 0, nil }, retry.Tries(3), noWait()).(func() <-chan retry.Outcome)
+	got := drain(o())
+	require.Len(t, got, 1)
+	require.Error(t, got[0].Err)
+	assert.Contains(t, got[0].Err.Error(), "runtime.Goexit")
+	assert.NotContains(t, got[0].Err.Error(), "panic: <nil>")
+}
+
+// A caller that sends into, or closes, the bidirectional chan T that a
+// decorated func() chan T returns neither leaks the loop's goroutine nor
+// crashes it. Today's code does one or the other, so each case runs in a
+// child process: a crash or a leak fails this test, not the test binary.
+func TestCallerMaySendIntoOrCloseTheReturnedChannel(t *testing.T) {
+	if mode := childMode(t); mode != "" {
+		src := make(chan int, 1)
+		d := retry.Decorate(func() chan int { return src }, retry.Tries(3), noWait()).(func() chan int)
+		out := d()
+		switch mode {
+		case "close":
+			close(out)
+		case "send":
+			out <- 7 // fills the channel's buffer
+		}
+		src <- 42 // the try succeeds now: the loop delivers into out
+		goleak.VerifyNone(t)
+		return
+	}
+	for _, mode := range []string{"close", "send"} {
+		out, err := runChild(t, mode)
+		assert.NoError(t, err, "%s: the child should pass, neither crash nor leak:\n%s", mode, out)
+	}
 }

@@ -1,4 +1,4 @@
-package retry
+package retry_test
 
 import (
 	"context"
@@ -6,8 +6,8 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/kaioretry/retry"
 	"github.com/sirupsen/logrus"
-	"github.com/stretchr/testify/assert"
 )
 
 // The benchmarks retry op := func(ctx context.Context, x int) (int, error),
@@ -86,19 +86,19 @@ func benchCases(op *benchOp) []struct {
 	name string
 	call func(ctx context.Context) (int, error)
 } {
-	r := Must(New(Tries(5), Logger(quietLogger())))
+	r := retry.Must(retry.New(retry.Tries(5), retry.Logger(quietLogger())))
 	decorated := r.Decorate(op.call).(func(context.Context, int) (int, error))
 	synced := r.Sync(op.call).(func(context.Context, int) (int, error))
-	wrapped := Wrap(r, op.call)
+	wrapped := retry.Wrap(r, op.call)
 	noCtx := r.Decorate(func(x int) (int, error) { return op.call(context.Background(), x) }).(func(int) (int, error))
-	fastPath := Wrap(r, op.callErr)
+	fastPath := retry.Wrap(r, op.callErr)
 	async := r.Decorate(func(ctx context.Context, x int) <-chan benchResult {
 		ch := make(chan benchResult, 1)
 		v, err := op.call(ctx, x)
 		ch <- benchResult{v, err}
 		return ch
 	}).(func(context.Context, int) <-chan benchResult)
-	outcome := r.Async(op.call).(func(context.Context, int) <-chan Outcome)
+	outcome := r.Async(op.call).(func(context.Context, int) <-chan retry.Outcome)
 	through := passThrough(op.call)
 	return []struct {
 		name string
@@ -113,10 +113,10 @@ func benchCases(op *benchOp) []struct {
 		{"Wrap", func(ctx context.Context) (int, error) { return wrapped(ctx, 1) }},
 		{"Wrap-fastpath", func(ctx context.Context) (int, error) { return 2, fastPath(ctx) }},
 		{"Do", func(ctx context.Context) (int, error) {
-			return 2, Do(ctx, r, op.callErr)
+			return 2, retry.Do(ctx, r, op.callErr)
 		}},
 		{"DoValue", func(ctx context.Context) (int, error) {
-			return DoValue(ctx, r, func(ctx context.Context) (int, error) { return op.call(ctx, 1) })
+			return retry.DoValue(ctx, r, func(ctx context.Context) (int, error) { return op.call(ctx, 1) })
 		}},
 		{"Decorate-async", func(ctx context.Context) (int, error) {
 			res := <-async(ctx, 1)
@@ -165,13 +165,13 @@ func BenchmarkExhausted(b *testing.B)     { benchScenario(b, 100, true) }
 // BenchmarkParallel calls one decorated function from every P at once.
 func BenchmarkParallel(b *testing.B) {
 	op := func(_ context.Context, x int) (int, error) { return x + 1, nil }
-	r := Must(New(Tries(5), Logger(quietLogger())))
+	r := retry.Must(retry.New(retry.Tries(5), retry.Logger(quietLogger())))
 	decorated := r.Decorate(op).(func(context.Context, int) (int, error))
-	fast := Wrap(r, func(context.Context) error { return nil })
+	fast := retry.Wrap(r, func(context.Context) error { return nil })
 	for name, call := range map[string]func(context.Context) error{
 		"Decorate-cancellable": func(ctx context.Context) error { _, err := decorated(ctx, 1); return err },
 		"Wrap-fastpath":        fast,
-		"Do":                   func(ctx context.Context) error { return Do(ctx, r, fast) },
+		"Do":                   func(ctx context.Context) error { return retry.Do(ctx, r, fast) },
 	} {
 		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()
@@ -190,7 +190,7 @@ func BenchmarkParallel(b *testing.B) {
 
 // BenchmarkDecorate is the cost of decorating, paid once, at init.
 func BenchmarkDecorate(b *testing.B) {
-	r := Must(New(Tries(5)))
+	r := retry.Must(retry.New(retry.Tries(5)))
 	op := (&benchOp{}).call
 	for name, fn := range map[string]any{
 		"cancellable": op,
@@ -211,7 +211,7 @@ func BenchmarkDecorate(b *testing.B) {
 	b.Run("New", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			r = Must(New(Tries(5), Delay(1), Backoff(2), On(errBench)))
+			r = retry.Must(retry.New(retry.Tries(5), retry.Delay(1), retry.Backoff(2), retry.On(errBench)))
 		}
 	})
 }
@@ -219,7 +219,7 @@ func BenchmarkDecorate(b *testing.B) {
 // BenchmarkSchedule is one loop over a Schedule alone: five tries, zero
 // delay, logging disabled.
 func BenchmarkSchedule(b *testing.B) {
-	s := Must(NewSchedule(Tries(5), Logger(quietLogger())))
+	s := retry.Must(retry.NewSchedule(retry.Tries(5), retry.Logger(quietLogger())))
 	b.Run("Attempts", func(b *testing.B) {
 		b.ReportAllocs()
 		n := 0
@@ -236,7 +236,7 @@ func BenchmarkSchedule(b *testing.B) {
 		l := logrus.New()
 		l.SetOutput(discard{})
 		l.SetLevel(logrus.InfoLevel)
-		s := Must(NewSchedule(Tries(5), Logger(l)))
+		s := retry.Must(retry.NewSchedule(retry.Tries(5), retry.Logger(l)))
 		b.ReportAllocs()
 		for b.Loop() {
 			for range s.Attempts() {
@@ -248,40 +248,3 @@ func BenchmarkSchedule(b *testing.B) {
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
-
-// reflectLoop is the least a reflect.MakeFunc retry can do: call fn until
-// its error result is nil, at most tries times.
-func reflectLoop[F any](fn F, tries int) F {
-	v := reflect.ValueOf(fn)
-	last := v.Type().NumOut() - 1
-	return reflect.MakeFunc(v.Type(), func(args []reflect.Value) []reflect.Value {
-		var out []reflect.Value
-		for range tries {
-			if out = v.Call(args); out[last].IsNil() {
-				break
-			}
-		}
-		return out
-	}).Interface().(F)
-}
-
-// A disabled log level adds no allocation on the reflect.MakeFunc path: a
-// decorated call allocates exactly what the least reflect retry loop does.
-// (The fast paths allocate nothing at all: TestFastPathsAllocateNothing.)
-func TestDisabledLoggingAddsNoAllocations(t *testing.T) {
-	for name, logger := range map[string]ScheduleOption{
-		"*logrus.Logger": Logger(quietLogger()),
-		"*logrus.Entry":  Logger(quietLogger().WithField("app", "x")),
-	} {
-		for _, failures := range []int{0, 3, 4} {
-			op := &benchOp{failures: failures}
-			ctx := context.Background()
-			floor := reflectLoop(op.call, 5)
-			decorated := Decorate(op.call, Tries(5), logger).(func(context.Context, int) (int, error))
-			want := testing.AllocsPerRun(200, func() { op.calls = 0; _, _ = floor(ctx, 1) })
-			got := testing.AllocsPerRun(200, func() { op.calls = 0; _, _ = decorated(ctx, 1) })
-			assert.Equal(t, want, got, "%s, %d failures", name, failures)
-			assert.Equal(t, min(failures+1, 5), op.calls)
-		}
-	}
-}

@@ -1,4 +1,4 @@
-package retry
+package retry_test
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kaioretry/retry"
 	"github.com/kaioretry/retry/internal/waits"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -50,7 +51,7 @@ func TestDecorateFields(t *testing.T) {
 	}
 	privateBefore := reflect.ValueOf(s.private).Pointer()
 	rec := &waits.Recorder{}
-	require.NoError(t, DecorateFields(s, Tries(2), Delay(time.Second), WithSleep(rec.Sleep)))
+	require.NoError(t, retry.DecorateFields(s, retry.Tries(2), retry.Delay(time.Second), retry.WithSleep(rec.Sleep)))
 
 	require.Error(t, s.Tagged())
 	assert.Equal(t, 4, tagged, "the tag's tries")
@@ -80,7 +81,7 @@ func TestDecorateFields(t *testing.T) {
 func TestDecorateFieldsOnAFuncVariable(t *testing.T) {
 	calls := 0
 	fn := counted(&calls)
-	require.NoError(t, DecorateFields(&fn, Tries(3), WithSleep(noSleep)))
+	require.NoError(t, retry.DecorateFields(&fn, retry.Tries(3), noWait()))
 	require.Error(t, fn())
 	assert.Equal(t, 3, calls)
 }
@@ -95,16 +96,16 @@ func TestDecorateFieldsRejectsBadTargets(t *testing.T) {
 		want   string
 	}{
 		{"nil", nil, "retry: not a function: <nil> (DecorateFields wants a pointer to a struct or to a func)"},
-		{"struct value", service{}, "retry: not a function: retry.service (DecorateFields wants a pointer to a struct or to a func)"},
+		{"struct value", service{}, "retry: not a function: retry_test.service (DecorateFields wants a pointer to a struct or to a func)"},
 		{"func value", func() error { return nil }, "retry: not a function: func() error (DecorateFields wants a pointer to a struct or to a func)"},
 		{"pointer to int", &n, "retry: not a function: *int (DecorateFields wants a pointer to a struct or to a func)"},
-		{"nil struct pointer", nilStruct, "retry: not a function: *retry.service (DecorateFields wants a pointer to a struct or to a func)"},
+		{"nil struct pointer", nilStruct, "retry: not a function: *retry_test.service (DecorateFields wants a pointer to a struct or to a func)"},
 		{"nil func variable", &nilFunc, "retry: not a function: nil func() error (DecorateFields needs a func to decorate)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := DecorateFields(tt.target, Tries(2))
-			require.ErrorIs(t, err, ErrNotFunc)
+			err := retry.DecorateFields(tt.target, retry.Tries(2))
+			require.ErrorIs(t, err, retry.ErrNotFunc)
 			assert.EqualError(t, err, tt.want)
 		})
 	}
@@ -166,25 +167,25 @@ func TestDecorateFieldsRejectsBadTagsAndChangesNothing(t *testing.T) {
 		is     error
 		want   string
 	}{
-		{"not a number", &badTries{OK: f, Bad: f}, ErrInvalidOption, `retry: field badTries.Bad: tag "tries=abc": "tries=abc": tries wants a whole number`},
-		{"invalid value", &zeroTries{OK: f, Bad: f}, ErrInvalidOption, `retry: field zeroTries.Bad: Tries(0): tries cannot be 0`},
-		{"negative delay", &negativeDelay{OK: f, Bad: f}, ErrInvalidOption, `retry: field negativeDelay.Bad: Delay(-1s): delay cannot be negative`},
-		{"unknown key", &unknownKey{OK: f, Bad: f}, ErrInvalidOption, `retry: field unknownKey.Bad: tag "tries=2,retries=3": "retries=3": unknown key "retries" (want tries, delay, backoff, jitter, min or max)`},
-		{"no value", &noValue{OK: f, Bad: f}, ErrInvalidOption, `retry: field noValue.Bad: tag "tries": "tries": want key=value`},
-		{"key twice", &twice{OK: f, Bad: f}, ErrInvalidOption, `retry: field twice.Bad: tag "tries=1,tries=2": "tries=2": tries given twice`},
-		{"bad backoff", &badBackoff{OK: f, Bad: f}, ErrInvalidOption, `retry: field badBackoff.Bad: tag "backoff=fast": "backoff=fast": backoff wants a number`},
-		{"bad duration", &badDuration{OK: f, Bad: f}, ErrInvalidOption, `retry: field badDuration.Bad: tag "max=soon": "max=soon": max wants a duration such as 100ms`},
-		{"min above max", &minAboveMax{OK: f, Bad: f}, ErrInvalidOption, `retry: field minAboveMax.Bad: MinDelay(2s): min delay is greater than MaxDelay(1s)`},
-		{"tag on a data field", &tagOnData{OK: f}, ErrNotFunc, `retry: field tagOnData.Bad: not a function: int (a retry tag needs an exported func field)`},
-		{"tag on an unexported func", &tagOnPrivate{OK: f, bad: f}, ErrNotFunc, `retry: field tagOnPrivate.bad: not a function: func() error (a retry tag needs an exported func field)`},
-		{"two bad fields", &twoBad{First: f, Second: f}, ErrInvalidOption,
+		{"not a number", &badTries{OK: f, Bad: f}, retry.ErrInvalidOption, `retry: field badTries.Bad: tag "tries=abc": "tries=abc": tries wants a whole number`},
+		{"invalid value", &zeroTries{OK: f, Bad: f}, retry.ErrInvalidOption, `retry: field zeroTries.Bad: Tries(0): tries cannot be 0`},
+		{"negative delay", &negativeDelay{OK: f, Bad: f}, retry.ErrInvalidOption, `retry: field negativeDelay.Bad: Delay(-1s): delay cannot be negative`},
+		{"unknown key", &unknownKey{OK: f, Bad: f}, retry.ErrInvalidOption, `retry: field unknownKey.Bad: tag "tries=2,retries=3": "retries=3": unknown key "retries" (want tries, delay, backoff, jitter, min or max)`},
+		{"no value", &noValue{OK: f, Bad: f}, retry.ErrInvalidOption, `retry: field noValue.Bad: tag "tries": "tries": want key=value`},
+		{"key twice", &twice{OK: f, Bad: f}, retry.ErrInvalidOption, `retry: field twice.Bad: tag "tries=1,tries=2": "tries=2": tries given twice`},
+		{"bad backoff", &badBackoff{OK: f, Bad: f}, retry.ErrInvalidOption, `retry: field badBackoff.Bad: tag "backoff=fast": "backoff=fast": backoff wants a number`},
+		{"bad duration", &badDuration{OK: f, Bad: f}, retry.ErrInvalidOption, `retry: field badDuration.Bad: tag "max=soon": "max=soon": max wants a duration such as 100ms`},
+		{"min above max", &minAboveMax{OK: f, Bad: f}, retry.ErrInvalidOption, `retry: field minAboveMax.Bad: MinDelay(2s): min delay is greater than MaxDelay(1s)`},
+		{"tag on a data field", &tagOnData{OK: f}, retry.ErrNotFunc, `retry: field tagOnData.Bad: not a function: int (a retry tag needs an exported func field)`},
+		{"tag on an unexported func", &tagOnPrivate{OK: f, bad: f}, retry.ErrNotFunc, `retry: field tagOnPrivate.bad: not a function: func() error (a retry tag needs an exported func field)`},
+		{"two bad fields", &twoBad{First: f, Second: f}, retry.ErrInvalidOption,
 			"retry: field twoBad.First: Tries(0): tries cannot be 0\n" +
 				`retry: field twoBad.Second: tag "delay=x": "delay=x": delay wants a duration such as 100ms`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := funcPointers(tt.target)
-			err := DecorateFields(tt.target, Tries(2))
+			err := retry.DecorateFields(tt.target, retry.Tries(2))
 			require.ErrorIs(t, err, tt.is)
 			assert.EqualError(t, err, tt.want)
 			assert.Equal(t, before, funcPointers(tt.target), "nothing is changed on error")
@@ -200,15 +201,101 @@ func TestDecorateFieldsRejectsBadOptions(t *testing.T) {
 	f := func() error { return nil }
 	s := &one{F: f}
 	before := funcPointers(s)
-	err := DecorateFields(s, Tries(0))
-	require.ErrorIs(t, err, ErrInvalidOption)
+	err := retry.DecorateFields(s, retry.Tries(0))
+	require.ErrorIs(t, err, retry.ErrInvalidOption)
 	assert.EqualError(t, err, "retry: Tries(0): tries cannot be 0")
 	assert.Equal(t, before, funcPointers(s))
 
 	fn := f
-	require.ErrorIs(t, DecorateFields(&fn, If(nil)), ErrInvalidOption)
+	require.ErrorIs(t, retry.DecorateFields(&fn, retry.If(nil)), retry.ErrInvalidOption)
 
-	err = DecorateFields(&tagged{F: f}, WithSchedule(DefaultSchedule))
-	require.ErrorIs(t, err, ErrInvalidOption)
+	err = retry.DecorateFields(&tagged{F: f}, retry.WithSchedule(retry.DefaultSchedule))
+	require.ErrorIs(t, err, retry.ErrInvalidOption)
 	assert.EqualError(t, err, "retry: field tagged.F: WithSchedule(s): cannot be combined with Tries(2)")
+}
+
+// Getter and Putter are embedded in composite, by value and by pointer.
+type (
+	Getter    struct{ Get func() error }
+	Putter    struct{ Put func() error }
+	composite struct {
+		Getter
+		*Putter
+		Name string
+	}
+)
+
+// Promoted func fields of embedded structs are decorated: embedded by
+// value, and by a non-nil pointer; a nil embedded pointer is left alone.
+func TestDecorateFieldsReachesPromotedFields(t *testing.T) {
+	t.Run("by value and by pointer", func(t *testing.T) {
+		var gets, puts int
+		c := &composite{Getter: Getter{Get: counted(&gets)}, Putter: &Putter{Put: counted(&puts)}, Name: "c"}
+		require.NoError(t, retry.DecorateFields(c, retry.Tries(3), noWait()))
+		require.Error(t, c.Get())
+		assert.Equal(t, 3, gets, "embedded by value")
+		require.Error(t, c.Put())
+		assert.Equal(t, 3, puts, "embedded by pointer")
+		assert.Equal(t, "c", c.Name)
+	})
+	t.Run("nil embedded pointer", func(t *testing.T) {
+		var gets int
+		c := &composite{Getter: Getter{Get: counted(&gets)}}
+		require.NoError(t, retry.DecorateFields(c, retry.Tries(3), noWait()))
+		assert.Nil(t, c.Putter)
+		require.Error(t, c.Get())
+		assert.Equal(t, 3, gets)
+	})
+}
+
+// A bad tag is an error even on a nil field: the mistake is in the code,
+// whatever the field holds today.
+func TestDecorateFieldsBadTagOnANilFieldIsAnError(t *testing.T) {
+	type lazy struct {
+		F func() error `retry:"tries=banana"`
+	}
+	err := retry.DecorateFields(&lazy{}, retry.Tries(2))
+	assert.ErrorIs(t, err, retry.ErrInvalidOption)
+	assert.ErrorContains(t, err, "lazy.F")
+}
+
+// A field that already holds a function decorated by this package is an
+// error naming the field, never a silent second layer (3 tries × 3 tries);
+// nothing is changed.
+func TestDecorateFieldsRefusesAFieldDecoratedAlready(t *testing.T) {
+	type fastPath struct {
+		Plain func() error
+		Again func() error
+	}
+	type reflective struct {
+		Plain func() error
+		Again func(int) (int, error)
+	}
+	tests := []struct {
+		name   string
+		target func(plain *int, again *int) any
+		call   func(target any) error
+	}{
+		{"func() error", func(plain, again *int) any {
+			return &fastPath{Plain: counted(plain), Again: retry.Decorate(counted(again), retry.Tries(3), noWait()).(func() error)}
+		}, func(target any) error { return target.(*fastPath).Again() }},
+		{"func(int) (int, error)", func(plain, again *int) any {
+			fail := counted(again)
+			decorated := retry.Decorate(func(x int) (int, error) { return x, fail() }, retry.Tries(3), noWait()).(func(int) (int, error))
+			return &reflective{Plain: counted(plain), Again: decorated}
+		}, func(target any) error { _, err := target.(*reflective).Again(1); return err }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var plain, again int
+			target := tt.target(&plain, &again)
+			before := funcPointers(target)
+			err := retry.DecorateFields(target, retry.Tries(3), noWait())
+			require.Error(t, err)
+			assert.ErrorContains(t, err, ".Again")
+			assert.Equal(t, before, funcPointers(target), "nothing is changed on error")
+			require.Error(t, tt.call(target))
+			assert.Equal(t, 3, again, "3 tries, not 3 × 3")
+		})
+	}
 }

@@ -1,4 +1,4 @@
-package retry
+package retry_test
 
 import (
 	"context"
@@ -10,8 +10,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kaioretry/retry"
 	"github.com/kaioretry/retry/internal/waits"
 	"github.com/stretchr/testify/require"
+)
+
+var (
+	contextType = reflect.TypeFor[context.Context]()
+	errorType   = reflect.TypeFor[error]()
 )
 
 // elementTypes are the types random signatures are made of.
@@ -138,7 +144,7 @@ func TestRandomSignatures(t *testing.T) {
 		})
 
 		name := fmt.Sprintf("#%d %v, %d failures", i, ft, failures)
-		d := reflect.ValueOf(Decorate(impl.Interface(), Tries(5), WithSleep(noSleep)))
+		d := reflect.ValueOf(retry.Decorate(impl.Interface(), retry.Tries(5), noWait()))
 		require.Equal(t, ft, d.Type(), name)
 		var res []reflect.Value
 		if variadic {
@@ -167,16 +173,16 @@ func FuzzDecorate(f *testing.F) {
 	f.Add(200, int64(math.MaxInt64), 10.0, int64(math.MaxInt64), uint8(255))
 	f.Fuzz(func(t *testing.T, tries int, delay int64, backoff float64, maxDelay int64, failures uint8) {
 		rec := &waits.Recorder{}
-		r, err := New(Tries(tries), Delay(time.Duration(delay)), Backoff(backoff), MaxDelay(time.Duration(maxDelay)), WithSleep(rec.Sleep))
+		r, err := retry.New(retry.Tries(tries), retry.Delay(time.Duration(delay)), retry.Backoff(backoff), retry.MaxDelay(time.Duration(maxDelay)), retry.WithSleep(rec.Sleep))
 		invalid := tries == 0 || delay < 0 || math.IsNaN(backoff) || math.IsInf(backoff, 0) || backoff < 0 || maxDelay < 0
 		if invalid {
-			require.ErrorIs(t, err, ErrInvalidOption)
+			require.ErrorIs(t, err, retry.ErrInvalidOption)
 			return
 		}
 		require.NoError(t, err)
 		errFail := errors.New("fail")
 		calls := 0
-		err = Wrap(r, func() error {
+		err = retry.Wrap(r, func() error {
 			calls++
 			if calls <= int(failures) {
 				return errFail
@@ -186,7 +192,7 @@ func FuzzDecorate(f *testing.F) {
 		want := int(failures) + 1
 		if tries > 0 && tries < want {
 			want = tries
-			require.True(t, err == errFail)
+			require.Same(t, errFail, err)
 		} else {
 			require.NoError(t, err)
 		}

@@ -1,16 +1,15 @@
-package retry
+package retry_test
 
 import (
 	"context"
 	"errors"
 	"math"
-	"slices"
 	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
 
-	"github.com/google/uuid"
+	"github.com/kaioretry/retry"
 	"github.com/kaioretry/retry/internal/waits"
 	"github.com/sirupsen/logrus"
 	"github.com/sirupsen/logrus/hooks/test"
@@ -22,56 +21,56 @@ func TestNewScheduleRejectsInvalidOptions(t *testing.T) {
 	double := func(d time.Duration) time.Duration { return 2 * d }
 	tests := []struct {
 		name string
-		opts []ScheduleOption
+		opts []retry.ScheduleOption
 		want string
 	}{
-		{"zero tries", []ScheduleOption{Tries(0)}, "retry: Tries(0): tries cannot be 0"},
-		{"negative delay", []ScheduleOption{Delay(-time.Second)}, "retry: Delay(-1s): delay cannot be negative"},
-		{"NaN backoff", []ScheduleOption{Backoff(math.NaN())}, "retry: Backoff(NaN): backoff must be a finite number >= 0"},
-		{"+Inf backoff", []ScheduleOption{Backoff(math.Inf(1))}, "retry: Backoff(+Inf): backoff must be a finite number >= 0"},
-		{"-Inf backoff", []ScheduleOption{Backoff(math.Inf(-1))}, "retry: Backoff(-Inf): backoff must be a finite number >= 0"},
-		{"negative backoff", []ScheduleOption{Backoff(-0.5)}, "retry: Backoff(-0.5): backoff must be a finite number >= 0"},
-		{"inverted jitter range", []ScheduleOption{JitterRange(2*time.Second, time.Second)}, "retry: JitterRange(2s, 1s): lo is greater than hi"},
-		{"nil update", []ScheduleOption{UpdateDelay(nil)}, "retry: UpdateDelay(nil): update function cannot be nil"},
-		{"negative min", []ScheduleOption{MinDelay(-time.Millisecond)}, "retry: MinDelay(-1ms): min delay cannot be negative"},
-		{"negative max", []ScheduleOption{MaxDelay(-time.Millisecond)}, "retry: MaxDelay(-1ms): max delay cannot be negative"},
-		{"min above max", []ScheduleOption{MinDelay(5 * time.Second), MaxDelay(time.Second)}, "retry: MinDelay(5s): min delay is greater than MaxDelay(1s)"},
-		{"min above zero max", []ScheduleOption{MaxDelay(0), MinDelay(time.Nanosecond)}, "retry: MinDelay(1ns): min delay is greater than MaxDelay(0s)"},
-		{"nil logger", []ScheduleOption{Logger(nil)}, "retry: Logger(nil): logger cannot be nil"},
-		{"typed nil logger", []ScheduleOption{Logger((*logrus.Logger)(nil))}, "retry: Logger((*logrus.Logger)(nil)): logger cannot be nil"},
-		{"entry without logger", []ScheduleOption{Logger(&logrus.Entry{})}, "retry: Logger((*logrus.Entry)(nil)): logger cannot be nil"},
-		{"nil sleep", []ScheduleOption{WithSleep(nil)}, "retry: WithSleep(nil): sleep function cannot be nil"},
-		{"nil option", []ScheduleOption{nil}, "retry: <nil>: option cannot be nil"},
-		{"jitter with range", []ScheduleOption{Jitter(time.Second), JitterRange(0, time.Second)}, "retry: Jitter(1s): cannot be combined with JitterRange(0s, 1s)"},
-		{"update with backoff", []ScheduleOption{Backoff(2), UpdateDelay(double)}, "retry: UpdateDelay(f): cannot be combined with Backoff(2)"},
-		{"update with jitter", []ScheduleOption{UpdateDelay(double), Jitter(time.Second)}, "retry: UpdateDelay(f): cannot be combined with Jitter(1s)"},
-		{"update with range", []ScheduleOption{UpdateDelay(double), JitterRange(0, time.Second)}, "retry: UpdateDelay(f): cannot be combined with JitterRange(0s, 1s)"},
-		{"invalid then valid", []ScheduleOption{Tries(0), Tries(3)}, "retry: Tries(0): tries cannot be 0"},
-		{"two at once", []ScheduleOption{Tries(0), Delay(-time.Second)}, "retry: Tries(0): tries cannot be 0\nretry: Delay(-1s): delay cannot be negative"},
+		{"zero tries", []retry.ScheduleOption{retry.Tries(0)}, "retry: Tries(0): tries cannot be 0"},
+		{"negative delay", []retry.ScheduleOption{retry.Delay(-time.Second)}, "retry: Delay(-1s): delay cannot be negative"},
+		{"NaN backoff", []retry.ScheduleOption{retry.Backoff(math.NaN())}, "retry: Backoff(NaN): backoff must be a finite number >= 0"},
+		{"+Inf backoff", []retry.ScheduleOption{retry.Backoff(math.Inf(1))}, "retry: Backoff(+Inf): backoff must be a finite number >= 0"},
+		{"-Inf backoff", []retry.ScheduleOption{retry.Backoff(math.Inf(-1))}, "retry: Backoff(-Inf): backoff must be a finite number >= 0"},
+		{"negative backoff", []retry.ScheduleOption{retry.Backoff(-0.5)}, "retry: Backoff(-0.5): backoff must be a finite number >= 0"},
+		{"inverted jitter range", []retry.ScheduleOption{retry.JitterRange(2*time.Second, time.Second)}, "retry: JitterRange(2s, 1s): lo is greater than hi"},
+		{"nil update", []retry.ScheduleOption{retry.UpdateDelay(nil)}, "retry: UpdateDelay(nil): update function cannot be nil"},
+		{"negative min", []retry.ScheduleOption{retry.MinDelay(-time.Millisecond)}, "retry: MinDelay(-1ms): min delay cannot be negative"},
+		{"negative max", []retry.ScheduleOption{retry.MaxDelay(-time.Millisecond)}, "retry: MaxDelay(-1ms): max delay cannot be negative"},
+		{"min above max", []retry.ScheduleOption{retry.MinDelay(5 * time.Second), retry.MaxDelay(time.Second)}, "retry: MinDelay(5s): min delay is greater than MaxDelay(1s)"},
+		{"min above zero max", []retry.ScheduleOption{retry.MaxDelay(0), retry.MinDelay(time.Nanosecond)}, "retry: MinDelay(1ns): min delay is greater than MaxDelay(0s)"},
+		{"nil logger", []retry.ScheduleOption{retry.Logger(nil)}, "retry: Logger(nil): logger cannot be nil"},
+		{"typed nil logger", []retry.ScheduleOption{retry.Logger((*logrus.Logger)(nil))}, "retry: Logger((*logrus.Logger)(nil)): logger cannot be nil"},
+		{"entry without logger", []retry.ScheduleOption{retry.Logger(&logrus.Entry{})}, "retry: Logger((*logrus.Entry)(nil)): logger cannot be nil"},
+		{"nil sleep", []retry.ScheduleOption{retry.WithSleep(nil)}, "retry: WithSleep(nil): sleep function cannot be nil"},
+		{"nil option", []retry.ScheduleOption{nil}, "retry: <nil>: option cannot be nil"},
+		{"jitter with range", []retry.ScheduleOption{retry.Jitter(time.Second), retry.JitterRange(0, time.Second)}, "retry: Jitter(1s): cannot be combined with JitterRange(0s, 1s)"},
+		{"update with backoff", []retry.ScheduleOption{retry.Backoff(2), retry.UpdateDelay(double)}, "retry: UpdateDelay(f): cannot be combined with Backoff(2)"},
+		{"update with jitter", []retry.ScheduleOption{retry.UpdateDelay(double), retry.Jitter(time.Second)}, "retry: UpdateDelay(f): cannot be combined with Jitter(1s)"},
+		{"update with range", []retry.ScheduleOption{retry.UpdateDelay(double), retry.JitterRange(0, time.Second)}, "retry: UpdateDelay(f): cannot be combined with JitterRange(0s, 1s)"},
+		{"invalid then valid", []retry.ScheduleOption{retry.Tries(0), retry.Tries(3)}, "retry: Tries(0): tries cannot be 0"},
+		{"two at once", []retry.ScheduleOption{retry.Tries(0), retry.Delay(-time.Second)}, "retry: Tries(0): tries cannot be 0\nretry: Delay(-1s): delay cannot be negative"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := NewSchedule(tt.opts...)
+			s, err := retry.NewSchedule(tt.opts...)
 			require.Error(t, err)
 			assert.Nil(t, s)
-			assert.ErrorIs(t, err, ErrInvalidOption)
+			assert.ErrorIs(t, err, retry.ErrInvalidOption)
 			assert.EqualError(t, err, tt.want)
 		})
 	}
 }
 
 func TestNewScheduleAcceptsEdgeValues(t *testing.T) {
-	for _, opts := range [][]ScheduleOption{
-		{Tries(-5)},
-		{Backoff(0)},
-		{Jitter(-time.Second)},
-		{JitterRange(time.Second, time.Second)},
-		{MinDelay(time.Second), MaxDelay(time.Second)},
-		{MaxDelay(0)},
-		{Logger(logrus.New().WithField("app", "x"))},
-		{Backoff(3), Backoff(2)}, // the last one wins
+	for _, opts := range [][]retry.ScheduleOption{
+		{retry.Tries(-5)},
+		{retry.Backoff(0)},
+		{retry.Jitter(-time.Second)},
+		{retry.JitterRange(time.Second, time.Second)},
+		{retry.MinDelay(time.Second), retry.MaxDelay(time.Second)},
+		{retry.MaxDelay(0)},
+		{retry.Logger(logrus.New().WithField("app", "x"))},
+		{retry.Backoff(3), retry.Backoff(2)}, // the last one wins
 	} {
-		_, err := NewSchedule(opts...)
+		_, err := retry.NewSchedule(opts...)
 		assert.NoError(t, err)
 	}
 }
@@ -88,7 +87,7 @@ func collect(seq func(func(int) bool)) []int {
 func TestAttemptsYieldsTriesValuesWithOneWaitLess(t *testing.T) {
 	for _, n := range []int{1, 2, 3, 4, 7} {
 		rec := &waits.Recorder{}
-		s := Must(NewSchedule(Tries(n), Delay(time.Second), WithSleep(rec.Sleep)))
+		s := retry.Must(retry.NewSchedule(retry.Tries(n), retry.Delay(time.Second), retry.WithSleep(rec.Sleep)))
 		got := collect(s.Attempts())
 		want := make([]int, n)
 		for i := range want {
@@ -101,7 +100,7 @@ func TestAttemptsYieldsTriesValuesWithOneWaitLess(t *testing.T) {
 
 func TestAttemptsUnlimitedKeepsGoing(t *testing.T) {
 	rec := &waits.Recorder{}
-	s := Must(NewSchedule(WithSleep(rec.Sleep)))
+	s := retry.Must(retry.NewSchedule(retry.WithSleep(rec.Sleep)))
 	last := -1
 	for i := range s.Attempts() {
 		require.Equal(t, last+1, i)
@@ -118,31 +117,31 @@ func TestAttemptsWaitSequence(t *testing.T) {
 	const s, ms = time.Second, time.Millisecond
 	tests := []struct {
 		name string
-		opts []ScheduleOption
+		opts []retry.ScheduleOption
 		want []time.Duration
 	}{
-		{"constant delay", []ScheduleOption{Tries(4), Delay(s)}, []time.Duration{s, s, s}},
-		{"no delay", []ScheduleOption{Tries(3)}, []time.Duration{0, 0}},
-		{"Backoff(2)", []ScheduleOption{Tries(5), Delay(s), Backoff(2)}, []time.Duration{s, 2 * s, 4 * s, 8 * s}},
-		{"Backoff(0.5)", []ScheduleOption{Tries(5), Delay(8 * s), Backoff(0.5)}, []time.Duration{8 * s, 4 * s, 2 * s, s}},
-		{"Backoff(0)", []ScheduleOption{Tries(3), Delay(s), Backoff(0)}, []time.Duration{s, 0}},
-		{"Jitter", []ScheduleOption{Tries(4), Delay(s), Jitter(500 * ms)}, []time.Duration{s, 1500 * ms, 2 * s}},
-		{"Backoff then negative Jitter", []ScheduleOption{Tries(4), Delay(s), Backoff(2), Jitter(-500 * ms)}, []time.Duration{s, 1500 * ms, 2500 * ms}},
-		{"Jitter below zero", []ScheduleOption{Tries(3), Delay(s), Jitter(-2 * s)}, []time.Duration{s, 0}},
-		{"UpdateDelay", []ScheduleOption{Tries(4), Delay(s), UpdateDelay(func(d time.Duration) time.Duration { return d*3 + ms })}, []time.Duration{s, 3*s + ms, 9*s + 4*ms}},
-		{"UpdateDelay negative", []ScheduleOption{Tries(3), Delay(s), UpdateDelay(func(d time.Duration) time.Duration { return d - 5*s })}, []time.Duration{s, 0}},
-		{"MinDelay raises the first", []ScheduleOption{Tries(3), Delay(s), MinDelay(2 * s)}, []time.Duration{2 * s, 2 * s}},
-		{"MinDelay raises later", []ScheduleOption{Tries(5), Delay(8 * s), Backoff(0.25), MinDelay(s)}, []time.Duration{8 * s, 2 * s, s, s}},
-		{"MaxDelay caps", []ScheduleOption{Tries(6), Delay(s), Backoff(2), MaxDelay(5 * s)}, []time.Duration{s, 2 * s, 4 * s, 5 * s, 5 * s}},
-		{"MaxDelay caps the first", []ScheduleOption{Tries(3), Delay(10 * s), MaxDelay(6 * s), Backoff(0.5)}, []time.Duration{6 * s, 3 * s}},
-		{"update after cap", []ScheduleOption{Tries(3), Delay(5 * s), MaxDelay(6 * s), UpdateDelay(func(d time.Duration) time.Duration { return d + 3*s })}, []time.Duration{5 * s, 6 * s}},
-		{"MaxDelay(0)", []ScheduleOption{Tries(3), Delay(s), MaxDelay(0)}, []time.Duration{0, 0}},
-		{"Tries(1) never waits", []ScheduleOption{Tries(1), Delay(s)}, nil},
+		{"constant delay", []retry.ScheduleOption{retry.Tries(4), retry.Delay(s)}, []time.Duration{s, s, s}},
+		{"no delay", []retry.ScheduleOption{retry.Tries(3)}, []time.Duration{0, 0}},
+		{"Backoff(2)", []retry.ScheduleOption{retry.Tries(5), retry.Delay(s), retry.Backoff(2)}, []time.Duration{s, 2 * s, 4 * s, 8 * s}},
+		{"Backoff(0.5)", []retry.ScheduleOption{retry.Tries(5), retry.Delay(8 * s), retry.Backoff(0.5)}, []time.Duration{8 * s, 4 * s, 2 * s, s}},
+		{"Backoff(0)", []retry.ScheduleOption{retry.Tries(3), retry.Delay(s), retry.Backoff(0)}, []time.Duration{s, 0}},
+		{"Jitter", []retry.ScheduleOption{retry.Tries(4), retry.Delay(s), retry.Jitter(500 * ms)}, []time.Duration{s, 1500 * ms, 2 * s}},
+		{"Backoff then negative Jitter", []retry.ScheduleOption{retry.Tries(4), retry.Delay(s), retry.Backoff(2), retry.Jitter(-500 * ms)}, []time.Duration{s, 1500 * ms, 2500 * ms}},
+		{"Jitter below zero", []retry.ScheduleOption{retry.Tries(3), retry.Delay(s), retry.Jitter(-2 * s)}, []time.Duration{s, 0}},
+		{"UpdateDelay", []retry.ScheduleOption{retry.Tries(4), retry.Delay(s), retry.UpdateDelay(func(d time.Duration) time.Duration { return d*3 + ms })}, []time.Duration{s, 3*s + ms, 9*s + 4*ms}},
+		{"UpdateDelay negative", []retry.ScheduleOption{retry.Tries(3), retry.Delay(s), retry.UpdateDelay(func(d time.Duration) time.Duration { return d - 5*s })}, []time.Duration{s, 0}},
+		{"MinDelay raises the first", []retry.ScheduleOption{retry.Tries(3), retry.Delay(s), retry.MinDelay(2 * s)}, []time.Duration{2 * s, 2 * s}},
+		{"MinDelay raises later", []retry.ScheduleOption{retry.Tries(5), retry.Delay(8 * s), retry.Backoff(0.25), retry.MinDelay(s)}, []time.Duration{8 * s, 2 * s, s, s}},
+		{"MaxDelay caps", []retry.ScheduleOption{retry.Tries(6), retry.Delay(s), retry.Backoff(2), retry.MaxDelay(5 * s)}, []time.Duration{s, 2 * s, 4 * s, 5 * s, 5 * s}},
+		{"MaxDelay caps the first", []retry.ScheduleOption{retry.Tries(3), retry.Delay(10 * s), retry.MaxDelay(6 * s), retry.Backoff(0.5)}, []time.Duration{6 * s, 3 * s}},
+		{"update after cap", []retry.ScheduleOption{retry.Tries(3), retry.Delay(5 * s), retry.MaxDelay(6 * s), retry.UpdateDelay(func(d time.Duration) time.Duration { return d + 3*s })}, []time.Duration{5 * s, 6 * s}},
+		{"MaxDelay(0)", []retry.ScheduleOption{retry.Tries(3), retry.Delay(s), retry.MaxDelay(0)}, []time.Duration{0, 0}},
+		{"Tries(1) never waits", []retry.ScheduleOption{retry.Tries(1), retry.Delay(s)}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := &waits.Recorder{}
-			s := Must(NewSchedule(append(tt.opts, WithSleep(rec.Sleep))...))
+			s := retry.Must(retry.NewSchedule(append(tt.opts, retry.WithSleep(rec.Sleep))...))
 			collect(s.Attempts())
 			assert.Equal(t, tt.want, rec.Waits())
 		})
@@ -156,7 +155,7 @@ func TestUpdateDelayReceivesTheClampedWait(t *testing.T) {
 		return d / 2
 	}
 	rec := &waits.Recorder{}
-	s := Must(NewSchedule(Tries(4), Delay(10*time.Second), MaxDelay(6*time.Second), MinDelay(2*time.Second), UpdateDelay(update), WithSleep(rec.Sleep)))
+	s := retry.Must(retry.NewSchedule(retry.Tries(4), retry.Delay(10*time.Second), retry.MaxDelay(6*time.Second), retry.MinDelay(2*time.Second), retry.UpdateDelay(update), retry.WithSleep(rec.Sleep)))
 	collect(s.Attempts())
 	assert.Equal(t, []time.Duration{6 * time.Second, 3 * time.Second}, got)
 	assert.Equal(t, []time.Duration{6 * time.Second, 3 * time.Second, 2 * time.Second}, rec.Waits())
@@ -165,7 +164,7 @@ func TestUpdateDelayReceivesTheClampedWait(t *testing.T) {
 func TestJitterRangeStaysInsideTheRange(t *testing.T) {
 	const lo, hi = 100 * time.Millisecond, 200 * time.Millisecond
 	rec := &waits.Recorder{}
-	s := Must(NewSchedule(Tries(1001), Delay(time.Second), JitterRange(lo, hi), WithSleep(rec.Sleep)))
+	s := retry.Must(retry.NewSchedule(retry.Tries(1001), retry.Delay(time.Second), retry.JitterRange(lo, hi), retry.WithSleep(rec.Sleep)))
 	collect(s.Attempts())
 	waits := rec.Waits()
 	require.Len(t, waits, 1000)
@@ -182,7 +181,7 @@ func TestJitterRangeStaysInsideTheRange(t *testing.T) {
 
 func TestJitterRangeOverTheWholeDurationRange(t *testing.T) {
 	rec := &waits.Recorder{}
-	s := Must(NewSchedule(Tries(200), Delay(time.Second), JitterRange(math.MinInt64, math.MaxInt64), WithSleep(rec.Sleep)))
+	s := retry.Must(retry.NewSchedule(retry.Tries(200), retry.Delay(time.Second), retry.JitterRange(math.MinInt64, math.MaxInt64), retry.WithSleep(rec.Sleep)))
 	collect(s.Attempts())
 	for _, w := range rec.Waits() {
 		require.GreaterOrEqual(t, w, time.Duration(0))
@@ -192,17 +191,17 @@ func TestJitterRangeOverTheWholeDurationRange(t *testing.T) {
 func TestWaitsSaturateInsteadOfOverflowing(t *testing.T) {
 	tests := []struct {
 		name string
-		opts []ScheduleOption
+		opts []retry.ScheduleOption
 	}{
-		{"Backoff(10)", []ScheduleOption{Backoff(10)}},
-		{"Backoff(10) with Jitter", []ScheduleOption{Backoff(10), Jitter(time.Hour)}},
-		{"Jitter alone", []ScheduleOption{Jitter(math.MaxInt64 / 3)}},
-		{"JitterRange alone", []ScheduleOption{JitterRange(math.MaxInt64/4, math.MaxInt64/3)}},
+		{"Backoff(10)", []retry.ScheduleOption{retry.Backoff(10)}},
+		{"Backoff(10) with Jitter", []retry.ScheduleOption{retry.Backoff(10), retry.Jitter(time.Hour)}},
+		{"Jitter alone", []retry.ScheduleOption{retry.Jitter(math.MaxInt64 / 3)}},
+		{"JitterRange alone", []retry.ScheduleOption{retry.JitterRange(math.MaxInt64/4, math.MaxInt64/3)}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := &waits.Recorder{}
-			s := Must(NewSchedule(append(tt.opts, Tries(200), Delay(time.Second), WithSleep(rec.Sleep))...))
+			s := retry.Must(retry.NewSchedule(append(tt.opts, retry.Tries(200), retry.Delay(time.Second), retry.WithSleep(rec.Sleep))...))
 			collect(s.Attempts())
 			waits := rec.Waits()
 			require.Len(t, waits, 199)
@@ -217,7 +216,7 @@ func TestWaitsSaturateInsteadOfOverflowing(t *testing.T) {
 func TestSleepErrorEndsTheLoop(t *testing.T) {
 	stop := errors.New("stop")
 	calls := 0
-	s := Must(NewSchedule(Tries(10), WithSleep(func(context.Context, time.Duration) error {
+	s := retry.Must(retry.NewSchedule(retry.Tries(10), retry.WithSleep(func(context.Context, time.Duration) error {
 		calls++
 		if calls == 2 {
 			return stop
@@ -230,7 +229,7 @@ func TestSleepErrorEndsTheLoop(t *testing.T) {
 
 func TestAttemptsPassesBackgroundToSleep(t *testing.T) {
 	var got []context.Context
-	s := Must(NewSchedule(Tries(2), WithSleep(func(ctx context.Context, _ time.Duration) error {
+	s := retry.Must(retry.NewSchedule(retry.Tries(2), retry.WithSleep(func(ctx context.Context, _ time.Duration) error {
 		got = append(got, ctx)
 		return nil
 	})))
@@ -240,7 +239,7 @@ func TestAttemptsPassesBackgroundToSleep(t *testing.T) {
 
 func TestBreakStopsTheLoopAtOnce(t *testing.T) {
 	rec := &waits.Recorder{}
-	s := Must(NewSchedule(Tries(5), Delay(time.Second), WithSleep(rec.Sleep)))
+	s := retry.Must(retry.NewSchedule(retry.Tries(5), retry.Delay(time.Second), retry.WithSleep(rec.Sleep)))
 	for i := range s.Attempts() {
 		if i == 1 {
 			break
@@ -253,12 +252,9 @@ func TestAttemptsContextStopsWhenCancelledDuringAWait(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
-		s := Must(NewSchedule(Tries(3), Delay(time.Hour)))
+		s := retry.Must(retry.NewSchedule(retry.Tries(3), retry.Delay(time.Hour)))
 		start := time.Now()
-		go func() {
-			time.Sleep(10 * time.Millisecond)
-			cancel()
-		}()
+		time.AfterFunc(10*time.Millisecond, cancel)
 		got := collect(s.AttemptsContext(ctx))
 		assert.Equal(t, []int{0}, got)
 		assert.Equal(t, 10*time.Millisecond, time.Since(start), "the one-hour wait should end at the cancel")
@@ -270,7 +266,7 @@ func TestAttemptsContextStopsAtTheDeadline(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 90*time.Minute)
 		defer cancel()
-		s := Must(NewSchedule(Delay(time.Hour)))
+		s := retry.Must(retry.NewSchedule(retry.Delay(time.Hour)))
 		start := time.Now()
 		got := collect(s.AttemptsContext(ctx))
 		assert.Equal(t, []int{0, 1}, got)
@@ -281,7 +277,7 @@ func TestAttemptsContextStopsAtTheDeadline(t *testing.T) {
 
 func TestAttemptsContextWaitsTheWholeDelay(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		s := Must(NewSchedule(Tries(3), Delay(time.Minute), Backoff(2)))
+		s := retry.Must(retry.NewSchedule(retry.Tries(3), retry.Delay(time.Minute), retry.Backoff(2)))
 		start := time.Now()
 		var at []time.Duration
 		for range s.AttemptsContext(t.Context()) {
@@ -295,7 +291,7 @@ func TestAttemptsContextYieldsNothingWhenAlreadyCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	rec := &waits.Recorder{}
-	s := Must(NewSchedule(Tries(3), WithSleep(rec.Sleep)))
+	s := retry.Must(retry.NewSchedule(retry.Tries(3), retry.WithSleep(rec.Sleep)))
 	assert.Empty(t, collect(s.AttemptsContext(ctx)))
 	assert.Empty(t, rec.Waits())
 }
@@ -304,7 +300,7 @@ func TestAttemptsContextStopsWhenASleepIgnoresCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	rec := &waits.Recorder{}
-	s := Must(NewSchedule(Tries(5), WithSleep(rec.Sleep)))
+	s := retry.Must(retry.NewSchedule(retry.Tries(5), retry.WithSleep(rec.Sleep)))
 	var got []int
 	for i := range s.AttemptsContext(ctx) {
 		got = append(got, i)
@@ -321,7 +317,7 @@ func TestScheduleIsSafeForConcurrentLoops(t *testing.T) {
 	logger, hook := test.NewNullLogger()
 	logger.SetLevel(logrus.InfoLevel)
 	rec := &waits.Recorder{}
-	s := Must(NewSchedule(Tries(tries), Delay(time.Millisecond), Backoff(2), Logger(logger), WithSleep(rec.Sleep)))
+	s := retry.Must(retry.NewSchedule(retry.Tries(tries), retry.Delay(time.Millisecond), retry.Backoff(2), retry.Logger(logger), retry.WithSleep(rec.Sleep)))
 
 	counts := make([]int, loops)
 	var wg sync.WaitGroup
@@ -343,7 +339,7 @@ func TestScheduleIsSafeForConcurrentLoops(t *testing.T) {
 	assert.Len(t, rec.Waits(), loops*(tries-1))
 	perLoop := map[any]int{}
 	for _, e := range hook.AllEntries() {
-		perLoop[e.Data[loopField]]++
+		perLoop[e.Data["loop"]]++
 	}
 	assert.Len(t, perLoop, loops, "each loop has its own id")
 	for id, n := range perLoop {
@@ -351,99 +347,62 @@ func TestScheduleIsSafeForConcurrentLoops(t *testing.T) {
 	}
 }
 
-func TestLoopLogsWithOneIdentifierPerLoop(t *testing.T) {
-	logger, hook := test.NewNullLogger()
-	logger.SetLevel(logrus.InfoLevel)
-	s := Must(NewSchedule(Tries(3), Delay(2*time.Second), Logger(logger), WithSleep((&waits.Recorder{}).Sleep)))
-
-	ids := make([]string, 2)
-	for n := range ids {
-		hook.Reset()
-		collect(s.Attempts())
-		entries := hook.AllEntries()
-		var msgs []string
-		for _, e := range entries {
-			assert.Equal(t, logrus.InfoLevel, e.Level)
-			msgs = append(msgs, e.Message)
-		}
-		assert.Equal(t, []string{"2 tries remaining", "sleeping 2s", "1 tries remaining", "sleeping 2s"}, msgs)
-		id, ok := entries[0].Data[loopField].(string)
-		require.True(t, ok, "loop field should be a string")
-		_, err := uuid.Parse(id)
-		require.NoError(t, err, "loop field %q should be a UUID", id)
-		for _, e := range entries {
-			assert.Equal(t, id, e.Data[loopField])
-		}
-		ids[n] = id
-	}
-	assert.NotEqual(t, ids[0], ids[1], "a second loop draws another id")
-}
-
-func TestUnlimitedLoopLogsTryNumbers(t *testing.T) {
-	logger, hook := test.NewNullLogger()
-	logger.SetLevel(logrus.InfoLevel)
-	s := Must(NewSchedule(Logger(logger.WithField("app", "demo")), WithSleep((&waits.Recorder{}).Sleep)))
-	for i := range s.Attempts() {
-		if i == 2 {
-			break
-		}
-	}
-	var msgs []string
-	for _, e := range hook.AllEntries() {
-		msgs = append(msgs, e.Message)
-		assert.Equal(t, "demo", e.Data["app"], "the entry's own fields are kept")
-	}
-	assert.Equal(t, []string{"try #2", "sleeping 0s", "try #3", "sleeping 0s"}, msgs)
-}
-
-func TestDefaultLoggerIsWarnOnStderr(t *testing.T) {
-	assert.Equal(t, logrus.WarnLevel, DefaultLogger.GetLevel())
-	assert.False(t, DefaultLogger.IsLevelEnabled(logrus.InfoLevel))
-}
-
-// A loop whose logger has Info disabled allocates nothing: no entry, no
-// formatting, no identifier. The loop state itself lives on the stack.
-func TestDisabledLoggingAllocatesNothing(t *testing.T) {
-	quiet := logrus.New()
-	quiet.SetLevel(logrus.WarnLevel)
-	noSleep := func(context.Context, time.Duration) error { return nil }
-	for name, opt := range map[string]ScheduleOption{
-		"DefaultLogger":  WithSleep(noSleep),
-		"*logrus.Logger": Logger(quiet),
-		"*logrus.Entry":  Logger(quiet.WithField("app", "x")),
-	} {
-		s := Must(NewSchedule(Tries(5), Delay(time.Second), Backoff(2), opt, WithSleep(noSleep)))
-		allocs := testing.AllocsPerRun(100, func() {
-			l := s.start(context.Background())
-			for l.next() {
-			}
-		})
-		assert.Zero(t, allocs, "%s: allocations per 5-try loop", name)
-	}
-}
-
 func TestScheduleString(t *testing.T) {
 	double := func(d time.Duration) time.Duration { return 2 * d }
 	tests := []struct {
-		opts []ScheduleOption
+		opts []retry.ScheduleOption
 		want string
 	}{
 		{nil, "Schedule(tries=unlimited, 0s <= 0s <= inf)"},
-		{[]ScheduleOption{Tries(3), Delay(time.Second), MaxDelay(5 * time.Second), Backoff(2)}, "Schedule(tries=3, 0s <= 1s <= 5s, backoff=2)"},
-		{[]ScheduleOption{Tries(4), MinDelay(time.Millisecond), Jitter(time.Second)}, "Schedule(tries=4, 1ms <= 0s <= inf, jitter=1s)"},
-		{[]ScheduleOption{JitterRange(-time.Second, time.Second)}, "Schedule(tries=unlimited, 0s <= 0s <= inf, jitter=[-1s, 1s])"},
-		{[]ScheduleOption{Tries(1), UpdateDelay(double), MaxDelay(0)}, "Schedule(tries=1, 0s <= 0s <= 0s, update=func)"},
+		{[]retry.ScheduleOption{retry.Tries(3), retry.Delay(time.Second), retry.MaxDelay(5 * time.Second), retry.Backoff(2)}, "Schedule(tries=3, 0s <= 1s <= 5s, backoff=2)"},
+		{[]retry.ScheduleOption{retry.Tries(4), retry.MinDelay(time.Millisecond), retry.Jitter(time.Second)}, "Schedule(tries=4, 1ms <= 0s <= inf, jitter=1s)"},
+		{[]retry.ScheduleOption{retry.JitterRange(-time.Second, time.Second)}, "Schedule(tries=unlimited, 0s <= 0s <= inf, jitter=[-1s, 1s])"},
+		{[]retry.ScheduleOption{retry.Tries(1), retry.UpdateDelay(double), retry.MaxDelay(0)}, "Schedule(tries=1, 0s <= 0s <= 0s, update=func)"},
 	}
 	for _, tt := range tests {
-		assert.Equal(t, tt.want, Must(NewSchedule(tt.opts...)).String())
+		assert.Equal(t, tt.want, retry.Must(retry.NewSchedule(tt.opts...)).String())
 	}
-	assert.Equal(t, "Schedule(tries=unlimited, 0s <= 0s <= inf)", DefaultSchedule.String())
+	assert.Equal(t, "Schedule(tries=unlimited, 0s <= 0s <= inf)", retry.DefaultSchedule.String())
 }
 
-func TestMustPanicsWithTheError(t *testing.T) {
-	err := errors.New("boom")
-	assert.PanicsWithValue(t, err, func() { Must(0, err) })
-	assert.PanicsWithError(t, "retry: Tries(0): tries cannot be 0", func() { Must(NewSchedule(Tries(0))) })
-	assert.Equal(t, 3, Must(3, nil))
-	assert.True(t, slices.Equal([]int{1}, Must([]int{1}, nil)))
+// The zero Schedule behaves as NewSchedule() does: unlimited tries, no
+// delay.
+func TestZeroScheduleBehavesAsNewSchedule(t *testing.T) {
+	t.Run("Attempts is unlimited", func(t *testing.T) {
+		var got []int
+		assert.NotPanics(t, func() {
+			for i := range (&retry.Schedule{}).Attempts() {
+				got = append(got, i)
+				if i == 9 {
+					break
+				}
+			}
+		})
+		assert.Equal(t, []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, got)
+	})
+	t.Run("WithSchedule retries until success", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			r, err := retry.New(retry.WithSchedule(&retry.Schedule{}))
+			require.NoError(t, err)
+			calls := 0
+			start := time.Now()
+			assert.NotPanics(t, func() {
+				err = retry.Do(context.Background(), r, func(context.Context) error {
+					calls++
+					if calls <= 20 {
+						return errors.New("not yet")
+					}
+					return nil
+				})
+			})
+			assert.NoError(t, err)
+			assert.Equal(t, 21, calls)
+			assert.Zero(t, time.Since(start), "no delay")
+		})
+	})
+	t.Run("String", func(t *testing.T) {
+		assert.NotPanics(t, func() {
+			assert.Equal(t, retry.Must(retry.NewSchedule()).String(), (&retry.Schedule{}).String())
+		})
+	})
 }
