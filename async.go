@@ -167,6 +167,13 @@ func (c *chanLoop) run(ctx, arg context.Context, args []reflect.Value, out refle
 // with none, errTryStopped when ctx is done first, and the try's context's
 // error when its AttemptTimeout passes first.
 func (c *chanLoop) receive(ctx, tctx context.Context, ch reflect.Value) (reflect.Value, error) {
+	// A value already there wins over a context done meanwhile.
+	switch v, ok := ch.TryRecv(); {
+	case ok:
+		return v, nil
+	case v.IsValid():
+		return reflect.Value{}, errNoValue // closed
+	}
 	cases := make([]reflect.SelectCase, 1, 3)
 	cases[0] = reflect.SelectCase{Dir: reflect.SelectRecv, Chan: ch}
 	stop, timeout := -1, -1

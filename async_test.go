@@ -224,7 +224,7 @@ func TestAsyncCancel(t *testing.T) {
 			defer cancel()
 			start := time.Now()
 			got := drain(d(ctx))
-			assert.Equal(t, 90*time.Minute, time.Since(start))
+			assert.Equal(t, time.Hour, time.Since(start), "the second wait would end past the deadline: it is not started")
 			require.Len(t, got, 1)
 			assert.ErrorIs(t, got[0], context.DeadlineExceeded)
 			assert.ErrorIs(t, got[0], last)

@@ -95,42 +95,40 @@ func (r *Retrier) decorate(fn any, kind loopKind) any {
 	if r == nil {
 		panic(errNilRetrier)
 	}
-	f, _, err := r.decorateChecked(fn, kind)
+	f, err := r.decorateChecked(fn, kind)
 	if err != nil {
 		panic(err)
 	}
 	return f
 }
 
-// decorateChecked is decorate returning its error, and the wrapper of a
-// function decorated through reflection (nil for a fast path, or for fn
-// itself when it cannot fail).
-func (r *Retrier) decorateChecked(fn any, kind loopKind) (any, *wrapper, error) {
+// decorateChecked is decorate returning its error.
+func (r *Retrier) decorateChecked(fn any, kind loopKind) (any, error) {
 	shape, err := Inspect(fn)
 	if err == nil {
 		err = r.fits(shape)
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if f := r.fastPath(fn, kind); f != nil {
-		return f, nil, nil
+		return f, nil
 	}
 	if shape.ErrorResult < 0 && !shape.Async && kind != asyncLoop && !r.panics && r.pred == nil {
-		return fn, nil, nil // it cannot fail: it runs once, as it is
+		return fn, nil // it cannot fail: it runs once, as it is
 	}
 	w := newWrapper(r, fn, shape)
 	switch {
 	case shape.Async && kind == syncLoop:
-		return newChanLoop(w).syncFunc(), w, nil
+		return w.made(newChanLoop(w).syncFunc()), nil
 	case shape.Async:
-		return newChanLoop(w).asyncFunc(), w, nil
+		return w.made(newChanLoop(w).asyncFunc()), nil
 	case kind == asyncLoop:
-		return w.outcomeFunc(), w, nil
+		return w.made(w.outcomeFunc()), nil
 	case shape.Context && kind == pickLoop:
-		return w.cancellableFunc(), w, nil
+		return w.made(w.cancellableFunc()), nil
 	default:
-		return w.syncFunc(), w, nil
+		return w.made(w.syncFunc()), nil
 	}
 }
 

@@ -35,7 +35,7 @@ const tagKey = "retry"
 //	}
 //	err := retry.DecorateFields(&c, retry.Tries(3), retry.Delay(10*time.Millisecond))
 //
-// A field that already holds a function that DecorateFields decorated is an
+// A field that already holds a function decorated by this package is an
 // error, never a second layer of retries. Any other ptr, a tag on a field
 // with no exported func to decorate, or a field already decorated gives an
 // error wrapping [ErrNotFunc]; a bad tag or option, or an option that does
@@ -75,9 +75,8 @@ func DecorateFields(ptr any, opts ...Option) error {
 // fieldSets are the fields to set once every one of them was decorated
 // without error, so that an error leaves everything as it was.
 type fieldSets struct {
-	fields   []reflect.Value
-	values   []reflect.Value
-	wrappers []*wrapper
+	fields []reflect.Value
+	values []reflect.Value
 }
 
 // collect decorates the func fields of struct s, whose path is prefix, and
@@ -148,33 +147,30 @@ func (fs *fieldSets) add(name string, fv reflect.Value, r *Retrier) error {
 	if decoratedAt(fv) {
 		return &fieldError{field: name, err: &notFuncError{what: fmt.Sprintf("%v already holds a function DecorateFields decorated (a second layer would multiply the tries)", fv.Type())}}
 	}
-	d, w, err := r.decorateChecked(fv.Interface(), pickLoop)
+	d, err := r.decorateChecked(fv.Interface(), pickLoop)
 	if err != nil {
 		return &fieldError{field: name, err: err}
 	}
 	fs.fields = append(fs.fields, fv)
 	fs.values = append(fs.values, reflect.ValueOf(d))
-	fs.wrappers = append(fs.wrappers, w)
 	return nil
 }
 
 func (fs *fieldSets) apply() {
 	for i, fv := range fs.fields {
 		fv.Set(fs.values[i])
-		remember(fv, fs.wrappers[i])
 	}
 }
 
 // What this package decorated, so that DecorateFields can refuse to
 // decorate it again. A fast path is known by its code pointer, its own. A
 // reflect.MakeFunc function shares its code pointer with every other one,
-// and its identity cannot be read without unsafe: DecorateFields knows it by
-// the address of the field it set, for as long as the function's wrapper
-// lives.
+// but the reflect.Value of a func holds its closure, so two Values of one
+// func compare equal: each wrapper keeps the Value of the function made
+// for it, and the package keeps weak pointers to its wrappers, each
+// dropped when its wrapper is collected with its function.
 var (
-	decorated sync.Map // field address → weak.Pointer[wrapper]
-	// makeFuncPC is the code pointer shared by every reflect.MakeFunc function.
-	makeFuncPC  = reflect.ValueOf(reflect.MakeFunc(reflect.TypeFor[func()](), nil).Interface()).Pointer()
+	wrappers    sync.Map // weak.Pointer[wrapper] → struct{}
 	fastPathPCs = sync.OnceValue(func() map[uintptr]bool {
 		pcs := map[uintptr]bool{}
 		for _, kind := range []loopKind{pickLoop, syncLoop} {
@@ -186,27 +182,30 @@ var (
 	})
 )
 
-// remember records that fv, a field, now holds the function that w wraps.
-func remember(fv reflect.Value, w *wrapper) {
-	if w == nil {
-		return
-	}
-	addr, wp := fv.Addr().Pointer(), weak.Make(w)
-	decorated.Store(addr, wp)
-	runtime.AddCleanup(w, func(addr uintptr) { decorated.CompareAndDelete(addr, wp) }, addr)
+// made records that f, a function made through reflection, wraps w, and
+// returns f.
+func (w *wrapper) made(f any) any {
+	w.self = reflect.ValueOf(f)
+	wp := weak.Make(w)
+	wrappers.Store(wp, struct{}{})
+	runtime.AddCleanup(w, func(wp weak.Pointer[wrapper]) { wrappers.Delete(wp) }, wp)
+	return f
 }
 
 // decoratedAt reports whether fv holds a function this package decorated.
 func decoratedAt(fv reflect.Value) bool {
-	pc := fv.Pointer()
-	if fastPathPCs()[pc] {
+	if fastPathPCs()[fv.Pointer()] {
 		return true
 	}
-	if pc != makeFuncPC {
-		return false
-	}
-	wp, ok := decorated.Load(fv.Addr().Pointer())
-	return ok && wp.(weak.Pointer[wrapper]).Value() != nil
+	v := reflect.ValueOf(fv.Interface())
+	found := false
+	wrappers.Range(func(k, _ any) bool {
+		if w := k.(weak.Pointer[wrapper]).Value(); w != nil && w.self == v {
+			found = true
+		}
+		return !found
+	})
+	return found
 }
 
 // parseTag reads a retry tag into options.

@@ -170,7 +170,7 @@ func TestDecorateFieldsRejectsBadTagsAndChangesNothing(t *testing.T) {
 		{"not a number", &badTries{OK: f, Bad: f}, retry.ErrInvalidOption, `retry: field badTries.Bad: tag "tries=abc": "tries=abc": tries wants a whole number`},
 		{"invalid value", &zeroTries{OK: f, Bad: f}, retry.ErrInvalidOption, `retry: field zeroTries.Bad: Tries(0): tries cannot be 0`},
 		{"negative delay", &negativeDelay{OK: f, Bad: f}, retry.ErrInvalidOption, `retry: field negativeDelay.Bad: Delay(-1s): delay cannot be negative`},
-		{"unknown key", &unknownKey{OK: f, Bad: f}, retry.ErrInvalidOption, `retry: field unknownKey.Bad: tag "tries=2,retries=3": "retries=3": unknown key "retries" (want tries, delay, backoff, jitter, min or max)`},
+		{"unknown key", &unknownKey{OK: f, Bad: f}, retry.ErrInvalidOption, `retry: field unknownKey.Bad: tag "tries=2,retries=3": "retries=3": unknown key "retries" (want tries, delay, backoff, jitter, min, max, elapsed or timeout)`},
 		{"no value", &noValue{OK: f, Bad: f}, retry.ErrInvalidOption, `retry: field noValue.Bad: tag "tries": "tries": want key=value`},
 		{"key twice", &twice{OK: f, Bad: f}, retry.ErrInvalidOption, `retry: field twice.Bad: tag "tries=1,tries=2": "tries=2": tries given twice`},
 		{"bad backoff", &badBackoff{OK: f, Bad: f}, retry.ErrInvalidOption, `retry: field badBackoff.Bad: tag "backoff=fast": "backoff=fast": backoff wants a number`},

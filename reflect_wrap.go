@@ -15,6 +15,7 @@ type wrapper struct {
 	shape   Shape
 	call    func([]reflect.Value) []reflect.Value // fn.Call or fn.CallSlice
 	errType reflect.Type                          // the error result's type; nil when there is none
+	self    reflect.Value                         // the function made for fn, to know it again
 }
 
 func newWrapper(r *Retrier, fn any, shape Shape) *wrapper {

@@ -184,7 +184,7 @@ func TestDoAndDoValue(t *testing.T) {
 			last := errors.New("last")
 			start := time.Now()
 			err := retry.Do(ctx, slow, func(context.Context) error { return last })
-			assert.Equal(t, 30*time.Minute, time.Since(start))
+			assert.Zero(t, time.Since(start), "a wait that would end past the deadline is not started")
 			assert.ErrorIs(t, err, context.DeadlineExceeded)
 			assert.ErrorIs(t, err, last)
 		})

@@ -98,7 +98,8 @@ func (s *Schedule) AttemptsContext(ctx context.Context) iter.Seq[int] {
 		ctx = context.Background()
 	}
 	return func(yield func(int) bool) {
-		l := loop{r: &bareRetrier, s: s, ctx: ctx, arg: ctx}
+		// A deadline does not end the range early: the caller reads ctx.Err().
+		l := loop{r: &bareRetrier, s: s, ctx: ctx, arg: ctx, deadlineRead: true}
 		if !l.begin() {
 			return
 		}
