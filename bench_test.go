@@ -5,6 +5,9 @@ import (
 	"errors"
 	"reflect"
 	"testing"
+	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/kaioretry/retry"
 	"github.com/sirupsen/logrus"
@@ -248,3 +251,93 @@ func BenchmarkSchedule(b *testing.B) {
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// BenchmarkOptions is Do over an operation that fails three times, then
+// succeeds (four tries, zero delay), with one option set at a time: each
+// row's excess over "none" is that option's cost per call of four tries.
+func BenchmarkOptions(b *testing.B) {
+	// Three tokens taken per call, three given back: the budget never
+	// throttles, so every row makes the same four tries.
+	budget := retry.Must(retry.NewBudget(100, 3))
+	for _, o := range []struct {
+		name string
+		opt  retry.Option
+	}{
+		{"none", retry.Tries(5)},
+		{"OnRetry", retry.OnRetry(func(retry.Attempt) {})},
+		{"AttemptTimeout", retry.AttemptTimeout(time.Minute)},
+		{"WithBudget", retry.WithBudget(budget)},
+		{"CarryAttempt", retry.CarryAttempt()},
+		{"RetryPanics", retry.RetryPanics()},
+	} {
+		b.Run(o.name, func(b *testing.B) {
+			r := retry.Must(retry.New(retry.Tries(5), retry.Logger(quietLogger()), o.opt))
+			op := &benchOp{failures: 3}
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				op.calls = 0
+				if err := retry.Do(ctx, r, op.callErr); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if op.calls != 4 {
+				b.Fatalf("%d tries, want 4", op.calls)
+			}
+		})
+	}
+}
+
+// BenchmarkWithBudget is a successful Do from every P at once, with and
+// without a Budget shared by all: the cost of its atomic give per call.
+func BenchmarkWithBudget(b *testing.B) {
+	budget := retry.Must(retry.NewBudget(10, 0.1))
+	for _, c := range []struct {
+		name string
+		r    *retry.Retrier
+	}{
+		{"none", retry.Must(retry.New(retry.Tries(5), retry.Logger(quietLogger())))},
+		{"shared", retry.Must(retry.New(retry.Tries(5), retry.Logger(quietLogger()), retry.WithBudget(budget)))},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			op := func(context.Context) error { return nil }
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				ctx := context.Background()
+				for pb.Next() {
+					if err := retry.Do(ctx, c.r, op); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		})
+	}
+}
+
+// BenchmarkLogEntry is one Warn entry: a call that fails once, then
+// succeeds, with Warn enabled, beside the same entry written with logrus
+// directly (a field for the loop's identifier, a new one for each call).
+func BenchmarkLogEntry(b *testing.B) {
+	l := logrus.New()
+	l.SetOutput(discard{})
+	l.SetLevel(logrus.WarnLevel)
+	r := retry.Must(retry.New(retry.Tries(5), retry.Logger(l)))
+	op := &benchOp{failures: 1}
+	b.Run("kaioretry", func(b *testing.B) {
+		ctx := context.Background()
+		b.ReportAllocs()
+		for b.Loop() {
+			op.calls = 0
+			if err := retry.Do(ctx, r, op.callErr); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("logrus-direct", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			l.WithField("loop", uuid.NewString()).Warnf("%s: try #%d failed with %T: %v", "github.com/kaioretry/retry_test.(*benchOp).callErr", 1, errBench, errBench)
+		}
+	})
+}

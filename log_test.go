@@ -204,3 +204,21 @@ func TestLogGrammarForOneTry(t *testing.T) {
 		assert.NotContains(t, last.Message, "1 tries")
 	})
 }
+
+// adapter is a FieldLogger of a kind programs write: it embeds a
+// *logrus.Logger, so it has its GetLevel method.
+type adapter struct{ *logrus.Logger }
+
+// A logger that exposes GetLevel is asked its level before an entry is
+// built: a successful call with Debug disabled allocates nothing.
+func TestLoggerWithGetLevelIsLevelChecked(t *testing.T) {
+	l := logrus.New()
+	l.SetLevel(logrus.InfoLevel)
+	hook := test.NewLocal(l)
+	r := retry.Must(retry.New(retry.Tries(3), retry.Logger(adapter{l})))
+	ctx := context.Background()
+	op := func(context.Context) error { return nil }
+	allocs := testing.AllocsPerRun(100, func() { _ = retry.Do(ctx, r, op) })
+	assert.Zero(t, allocs)
+	assert.Empty(t, hook.AllEntries(), "no Debug entry reaches the logger")
+}
