@@ -81,6 +81,22 @@ var impls = []impl{
 		}).Interface().(func(context.Context, int) (int, error))
 		return func(ctx context.Context) (int, error) { return f(ctx, 1) }
 	}},
+	// The least retry loop that reflect.MakeFunc allows: the floor of any
+	// decorator built on reflection, on every scenario.
+	{"makefunc-retryloop", func(o *op) func(context.Context) (int, error) {
+		fn := reflect.ValueOf(o.call)
+		f := reflect.MakeFunc(fn.Type(), func(args []reflect.Value) []reflect.Value {
+			ctx := args[0].Interface().(context.Context)
+			var out []reflect.Value
+			for range tries {
+				if out = fn.Call(args); out[1].IsNil() || ctx.Err() != nil {
+					break
+				}
+			}
+			return out
+		}).Interface().(func(context.Context, int) (int, error))
+		return func(ctx context.Context) (int, error) { return f(ctx, 1) }
+	}},
 	{"kaioretry-Decorate", func(o *op) func(context.Context) (int, error) {
 		f := retry.Decorate(o.call, retry.Tries(tries), retry.Logger(quiet())).(func(context.Context, int) (int, error))
 		return func(ctx context.Context) (int, error) { return f(ctx, 1) }

@@ -106,7 +106,7 @@ var scenarios = []string{"FirstTry", "ThreeFailures", "Exhausted"}
 
 func isPeer(name string) bool {
 	switch name {
-	case "direct", "handloop", "makefunc-passthrough":
+	case "direct", "handloop", "makefunc-passthrough", "makefunc-retryloop":
 		return false
 	}
 	return !strings.HasPrefix(name, "kaioretry")
