@@ -102,7 +102,7 @@ func (r results) med(scenario, name string) (ns, allocs float64, ok bool) {
 	return median(n), median(a), true
 }
 
-var scenarios = []string{"FirstTry", "ThreeFailures", "Exhausted"}
+var scenarios = []string{"FirstTry", "ThreeFailures", "Exhausted", "FourWaits"}
 
 func isPeer(name string) bool {
 	switch name {
