@@ -152,7 +152,7 @@ type result struct {
 }
 
 func run(w io.Writer, ns []int, delay time.Duration, rounds int) error {
-	fmt.Fprintf(w, "# cmd/scale: %s, GOMAXPROCS %d, delay %v, %d tries, medians of %d rounds\n",
+	fmt.Fprintf(w, "# cmd/scale: %s, GOMAXPROCS %d, delay %v, %d tries, medians of rounds: %d\n",
 		runtime.Version(), runtime.GOMAXPROCS(0), delay, tries, rounds)
 	for _, n := range ns {
 		// Goroutines that have exited leave their descriptors to the next
