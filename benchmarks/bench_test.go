@@ -81,6 +81,22 @@ var impls = []impl{
 		}).Interface().(func(context.Context, int) (int, error))
 		return func(ctx context.Context) (int, error) { return f(ctx, 1) }
 	}},
+	// The least retry loop that reflect.MakeFunc allows: the floor of any
+	// decorator built on reflection, on every scenario.
+	{"makefunc-retryloop", func(o *op) func(context.Context) (int, error) {
+		fn := reflect.ValueOf(o.call)
+		f := reflect.MakeFunc(fn.Type(), func(args []reflect.Value) []reflect.Value {
+			ctx := args[0].Interface().(context.Context)
+			var out []reflect.Value
+			for range tries {
+				if out = fn.Call(args); out[1].IsNil() || ctx.Err() != nil {
+					break
+				}
+			}
+			return out
+		}).Interface().(func(context.Context, int) (int, error))
+		return func(ctx context.Context) (int, error) { return f(ctx, 1) }
+	}},
 	{"kaioretry-Decorate", func(o *op) func(context.Context) (int, error) {
 		f := retry.Decorate(o.call, retry.Tries(tries), retry.Logger(quiet())).(func(context.Context, int) (int, error))
 		return func(ctx context.Context) (int, error) { return f(ctx, 1) }
@@ -178,3 +194,66 @@ func scenario(b *testing.B, failures int) {
 func BenchmarkFirstTry(b *testing.B)      { scenario(b, 0) }
 func BenchmarkThreeFailures(b *testing.B) { scenario(b, 3) }
 func BenchmarkExhausted(b *testing.B)     { scenario(b, 100) }
+
+// BenchmarkFourWaits counts what real waits cost: the operation fails four
+// times, then succeeds, with a delay of 1µs between tries on a context that
+// can be cancelled, so that each implementation waits as it does in
+// production (a timer), not through a stub sleep.
+func BenchmarkFourWaits(b *testing.B) {
+	const delay = time.Microsecond
+	r := retry.Must(retry.New(retry.Tries(tries), retry.Delay(delay), retry.Logger(quiet())))
+	waits := []impl{
+		{"handloop", func(o *op) func(context.Context) (int, error) {
+			return func(ctx context.Context) (int, error) {
+				for try := 1; ; try++ {
+					v, err := o.call(ctx, 1)
+					if err == nil || try == tries {
+						return v, err
+					}
+					t := time.NewTimer(delay)
+					select {
+					case <-ctx.Done():
+						t.Stop()
+						return 0, ctx.Err()
+					case <-t.C:
+					}
+				}
+			}
+		}},
+		{"kaioretry-Do", func(o *op) func(context.Context) (int, error) {
+			return func(ctx context.Context) (int, error) {
+				var v int
+				err := retry.Do(ctx, r, func(ctx context.Context) (err error) { v, err = o.call(ctx, 1); return err })
+				return v, err
+			}
+		}},
+		{"kaioretry-Decorate", func(o *op) func(context.Context) (int, error) {
+			f := r.Decorate(o.call).(func(context.Context, int) (int, error))
+			return func(ctx context.Context) (int, error) { return f(ctx, 1) }
+		}},
+		{"cenkalti-backoff-v4", func(o *op) func(context.Context) (int, error) {
+			return func(ctx context.Context) (int, error) {
+				b := backoff4.WithContext(backoff4.WithMaxRetries(backoff4.NewConstantBackOff(delay), tries-1), ctx)
+				return backoff4.RetryWithData(func() (int, error) { return o.call(ctx, 1) }, b)
+			}
+		}},
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	for _, im := range waits {
+		b.Run(im.name, func(b *testing.B) {
+			o := &op{failures: 4}
+			call := im.build(o)
+			var v int
+			var err error
+			b.ReportAllocs()
+			for b.Loop() {
+				o.calls = 0
+				v, err = call(ctx)
+			}
+			if o.calls != 5 || err != nil || v != 2 {
+				b.Fatalf("the last call made %d tries and got %d, %v; want 5 tries and 2, nil", o.calls, v, err)
+			}
+		})
+	}
+}

@@ -5,13 +5,17 @@
 # with their ratios to the baselines of the same run, and the targets met
 # or missed.
 #
-#   ./compare.sh                    # 8 rounds
-#   ROUNDS=12 BENCHTIME=1s ./compare.sh
+#   ./compare.sh                    # 8 rounds of 1s per benchmark
+#   ROUNDS=12 BENCHTIME=2s ./compare.sh
+#
+# BENCHTIME is a time, not a count, so that every benchmark gets samples of
+# the same length: 300000x, the old default, gave a 4 ns benchmark samples of
+# 1.2 ms, too short on a noisy machine (intervals of ±100-300%).
 set -euo pipefail
 cd "$(dirname "$0")"
 
 rounds=${ROUNDS:-8}
-benchtime=${BENCHTIME:-300000x}
+benchtime=${BENCHTIME:-1s}
 out=${OUT:-$(mktemp -t kaioretry-bench.XXXXXX)}
 benchstat=golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 

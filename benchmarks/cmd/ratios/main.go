@@ -102,11 +102,11 @@ func (r results) med(scenario, name string) (ns, allocs float64, ok bool) {
 	return median(n), median(a), true
 }
 
-var scenarios = []string{"FirstTry", "ThreeFailures", "Exhausted"}
+var scenarios = []string{"FirstTry", "ThreeFailures", "Exhausted", "FourWaits"}
 
 func isPeer(name string) bool {
 	switch name {
-	case "direct", "handloop", "makefunc-passthrough":
+	case "direct", "handloop", "makefunc-passthrough", "makefunc-retryloop":
 		return false
 	}
 	return !strings.HasPrefix(name, "kaioretry")

@@ -27,6 +27,7 @@ BenchmarkThreeFailures/handloop-2   	 1000	        10 ns/op	       0 B/op	      
 BenchmarkThreeFailures/kaioretry-Decorate-2 1000	      1200 ns/op	     360 B/op	      15 allocs/op
 BenchmarkThreeFailures/kaioretry-Do-2	 1000	        25 ns/op	       0 B/op	       0 allocs/op
 BenchmarkThreeFailures/peer-2       	 1000	      1000 ns/op	     400 B/op	       9 allocs/op
+BenchmarkThreeFailures/makefunc-retryloop-2 1000	       900 ns/op	     368 B/op	      15 allocs/op
 PASS
 `
 
@@ -53,6 +54,7 @@ func TestTargets(t *testing.T) {
 	assert.True(t, got["Decorate, first try: <= 1.15x the MakeFunc pass-through, no more allocs"])
 	assert.True(t, got["Decorate, three failures: below 3x its own first try"])
 	assert.False(t, got["kaioretry-Decorate, ThreeFailures: faster than every peer"], "1200 ns vs the peer's 1000")
+	assert.False(t, isPeer("makefunc-retryloop"), "a baseline, not a peer")
 	assert.True(t, got["kaioretry-Do, first try: <= 3x the direct call"], "8 <= 3*3")
 	assert.True(t, got["kaioretry-Do, three failures: <= 3x the hand-written loop"])
 	assert.True(t, got["kaioretry-Do: 0 allocs/op on both scenarios"])
