@@ -23,7 +23,7 @@ func TestRegistry(t *testing.T) {
 	rec := &waits.Recorder{}
 	require.Equal(t, 0, run(&stdout, &stderr, retry.WithSleep(rec.Sleep)))
 	assert.Empty(t, stderr.String())
-	assert.Equal(t, `registered add    func(int, int) int: synchronous loop
+	assert.Equal(t, `registered add    func(int, int) int: runs once, no error result
 registered lookup func(context.Context, string) (string, error): cancellable loop
 registered join   func(string, ...string) (string, error): synchronous loop
 registered watch  func(context.Context) <-chan main.Event: async loop
