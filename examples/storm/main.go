@@ -71,7 +71,7 @@ func run(args []string, stdout, stderr io.Writer, extra ...retry.Option) int {
 	flags.IntVar(&cfg.clients, "clients", 200, "how many clients call the server concurrently")
 	flags.DurationVar(&cfg.outage, "outage", 500*time.Millisecond, "how long the server fails, from its start")
 	flags.DurationVar(&cfg.duration, "duration", 1500*time.Millisecond, "how long the clients call, from the server's start")
-	flags.DurationVar(&cfg.interval, "interval", 250*time.Millisecond, "how often each client makes a call")
+	flags.DurationVar(&cfg.interval, "interval", 500*time.Millisecond, "how often each client makes a call")
 	if err := flags.Parse(args); err != nil {
 		return 2
 	}
