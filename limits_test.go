@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -91,10 +92,18 @@ func (s *limScript) watch(ctx context.Context) <-chan error {
 	return ch
 }
 
-func (s *limScript) state() (calls int, last error, starts, deadlines []time.Duration) {
+// limState is what a limScript saw, so far.
+type limState struct {
+	calls     int
+	last      error
+	starts    []time.Duration
+	deadlines []time.Duration
+}
+
+func (s *limScript) state() limState {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.calls, s.last, append([]time.Duration(nil), s.starts...), append([]time.Duration(nil), s.deadlines...)
+	return limState{s.calls, s.last, slices.Clone(s.starts), slices.Clone(s.deadlines)}
 }
 
 // A limForm is one way to have a limScript retried. call returns the value
@@ -174,16 +183,16 @@ func TestMaxElapsedNeverSleepsInVain(t *testing.T) {
 					v, err := form.call(context.Background(), r, s)
 
 					assert.Equal(t, tt.elapsed, time.Since(start), "fake time elapsed")
-					calls, last, _, _ := s.state()
-					assert.Equal(t, tt.calls, calls)
-					sameErr(t, last, err, "the caller gets the last try's error")
+					st := s.state()
+					assert.Equal(t, tt.calls, st.calls)
+					sameErr(t, st.last, err, "the caller gets the last try's error")
 					if v != -1 {
 						assert.Equal(t, tt.calls, v, "the caller gets the last try's results")
 					}
 					require.Len(t, gaveUp, 1)
 					assert.Equal(t, tt.reason, gaveUp[0].Reason, "reason: got %v", gaveUp[0].Reason)
 					assert.Equal(t, tt.calls, gaveUp[0].Number)
-					sameErr(t, last, gaveUp[0].Err)
+					sameErr(t, st.last, gaveUp[0].Err)
 				})
 			})
 		}
@@ -214,10 +223,10 @@ func TestMaxElapsedSyncLoop(t *testing.T) {
 				v, err := tt.call(r, s)
 
 				assert.Equal(t, 3*time.Second, time.Since(start))
-				calls, last, _, _ := s.state()
-				assert.Equal(t, 3, calls)
+				st := s.state()
+				assert.Equal(t, 3, st.calls)
 				assert.Equal(t, 3, v)
-				sameErr(t, last, err)
+				sameErr(t, st.last, err)
 			})
 		})
 	}
@@ -253,20 +262,20 @@ func TestDeadlineNeverSleepsInVain(t *testing.T) {
 					v, err := form.call(ctx, r, s)
 
 					elapsed := time.Since(start)
-					calls, last, _, _ := s.state()
+					st := s.state()
 					require.Len(t, gaveUp, 1)
 					if !form.cancelled {
 						// Sync waits, whatever ctx says.
 						assert.Equal(t, tt.syncWait, elapsed)
-						assert.Equal(t, 5, calls)
-						sameErr(t, last, err)
+						assert.Equal(t, 5, st.calls)
+						sameErr(t, st.last, err)
 						assert.Equal(t, retry.StopTries, gaveUp[0].Reason)
 						return
 					}
 					assert.Equal(t, tt.elapsed, elapsed, "fake time went past the last try")
-					assert.Equal(t, tt.calls, calls)
+					assert.Equal(t, tt.calls, st.calls)
 					assert.ErrorIs(t, err, context.DeadlineExceeded)
-					assert.ErrorIs(t, err, last)
+					assert.ErrorIs(t, err, st.last)
 					if v != -1 {
 						assert.Zero(t, v, "a stopped call's other results are zero values")
 					}
@@ -297,11 +306,11 @@ func TestAttemptTimeoutGivesEachTryItsDeadline(t *testing.T) {
 				_, err = form.call(context.Background(), r, s)
 
 				assert.Equal(t, 3*time.Second, time.Since(start))
-				calls, _, starts, deadlines := s.state()
-				assert.Equal(t, 3, calls)
+				st := s.state()
+				assert.Equal(t, 3, st.calls)
 				assert.Equal(t, 2, retried)
-				assert.Equal(t, []time.Duration{0, time.Second, 2 * time.Second}, starts)
-				assert.Equal(t, []time.Duration{time.Second, time.Second, time.Second}, deadlines,
+				assert.Equal(t, []time.Duration{0, time.Second, 2 * time.Second}, st.starts)
+				assert.Equal(t, []time.Duration{time.Second, time.Second, time.Second}, st.deadlines,
 					"each try's ctx ends 1s after the try began")
 				if form.name != "channel" {
 					assert.ErrorIs(t, err, context.DeadlineExceeded)
@@ -324,9 +333,9 @@ func TestAttemptTimeoutKeepsTheCallersDeadline(t *testing.T) {
 		err = retry.Do(ctx, r, s.ping)
 
 		assert.ErrorIs(t, err, context.DeadlineExceeded)
-		calls, _, _, deadlines := s.state()
-		assert.Equal(t, 1, calls)
-		assert.Equal(t, []time.Duration{2 * time.Second}, deadlines)
+		st := s.state()
+		assert.Equal(t, 1, st.calls)
+		assert.Equal(t, []time.Duration{2 * time.Second}, st.deadlines)
 	})
 }
 
@@ -355,8 +364,8 @@ func TestAttemptTimeoutCallerCancelStops(t *testing.T) {
 				_, err = form.call(ctx, r, s)
 
 				assert.Equal(t, time.Second, time.Since(start), "try 1 timed out after 1s, try 2 ended at once")
-				calls, _, _, _ := s.state()
-				assert.Equal(t, 2, calls)
+				st := s.state()
+				assert.Equal(t, 2, st.calls)
 				assert.ErrorIs(t, err, context.Canceled)
 				require.Len(t, gaveUp, 1)
 				assert.Equal(t, retry.StopContext, gaveUp[0].Reason, "reason: got %v", gaveUp[0].Reason)
@@ -380,9 +389,9 @@ func TestAttemptTimeoutCallerDeadlineInsideATry(t *testing.T) {
 		err = retry.Do(ctx, r, s.ping)
 
 		assert.Equal(t, 1500*time.Millisecond, time.Since(start))
-		calls, _, _, deadlines := s.state()
-		assert.Equal(t, 2, calls)
-		assert.Equal(t, []time.Duration{time.Second, 500 * time.Millisecond}, deadlines)
+		st := s.state()
+		assert.Equal(t, 2, st.calls)
+		assert.Equal(t, []time.Duration{time.Second, 500 * time.Millisecond}, st.deadlines)
 		assert.ErrorIs(t, err, context.DeadlineExceeded)
 	})
 }
@@ -480,18 +489,18 @@ func TestTagsElapsedAndTimeout(t *testing.T) {
 		v, err := c.Get(context.Background(), "k")
 		// Waits of 1s: the fourth try starts at 3s, the next wait would end at 4s.
 		assert.Equal(t, 3*time.Second, time.Since(start))
-		calls, last, _, _ := get.state()
-		assert.Equal(t, 4, calls)
+		st := get.state()
+		assert.Equal(t, 4, st.calls)
 		assert.Equal(t, 4, v)
-		sameErr(t, last, err)
+		sameErr(t, st.last, err)
 
 		start = time.Now()
 		err = c.Put(context.Background())
 		assert.Equal(t, 3*time.Second, time.Since(start))
 		assert.ErrorIs(t, err, context.DeadlineExceeded)
-		calls, _, _, deadlines := put.state()
-		assert.Equal(t, 3, calls)
-		assert.Equal(t, []time.Duration{time.Second, time.Second, time.Second}, deadlines)
+		st = put.state()
+		assert.Equal(t, 3, st.calls)
+		assert.Equal(t, []time.Duration{time.Second, time.Second, time.Second}, st.deadlines)
 	})
 }
 

@@ -28,9 +28,9 @@ func optQuiet() retry.Option {
 	return retry.Logger(l)
 }
 
-var optBoom = errors.New("boom")
+var errOptBoom = errors.New("boom")
 
-func optFail(context.Context) error { return optBoom }
+func optFail(context.Context) error { return errOptBoom }
 
 // optDraws runs loops calls of a function that always fails, with tries
 // tries each, and returns each call's waits.
@@ -42,21 +42,19 @@ func optDraws(t *testing.T, loops, tries int, opts ...retry.Option) [][]time.Dur
 	draws := make([][]time.Duration, loops)
 	for i := range draws {
 		rec.Reset()
-		require.ErrorIs(t, retry.Do(context.Background(), r, optFail), optBoom)
+		require.ErrorIs(t, retry.Do(context.Background(), r, optFail), errOptBoom)
 		draws[i] = rec.Waits()
 		require.Len(t, draws[i], tries-1)
 	}
 	return draws
 }
 
-const optMs = time.Millisecond
-
 // optScale returns d × f.
 func optScale(d time.Duration, f float64) time.Duration { return time.Duration(float64(d) * f) }
 
 func TestJitterDrawsFromTheProgression(t *testing.T) {
 	// Delay(100ms), Backoff(2), MaxDelay(1s): the waits without jitter.
-	progression := []time.Duration{100 * optMs, 200 * optMs, 400 * optMs, 800 * optMs, 1000 * optMs, 1000 * optMs}
+	progression := []time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond, 800 * time.Millisecond, 1000 * time.Millisecond, 1000 * time.Millisecond}
 	clamp := func(d time.Duration) time.Duration { return min(d, time.Second) }
 	tests := []struct {
 		name   string
@@ -74,8 +72,8 @@ func TestJitterDrawsFromTheProgression(t *testing.T) {
 			func(w time.Duration) (time.Duration, time.Duration) { return optScale(w, 0.9), clamp(optScale(w, 1.1)) }},
 		{"JitterFactor(1)", []retry.Option{retry.JitterFactor(1)}, nil,
 			func(w time.Duration) (time.Duration, time.Duration) { return 0, clamp(2 * w) }},
-		{"FullJitter with UpdateDelay", []retry.Option{retry.FullJitter(), retry.UpdateDelay(func(d time.Duration) time.Duration { return d + 100*optMs })},
-			[]time.Duration{100 * optMs, 200 * optMs, 300 * optMs, 400 * optMs, 500 * optMs, 600 * optMs},
+		{"FullJitter with UpdateDelay", []retry.Option{retry.FullJitter(), retry.UpdateDelay(func(d time.Duration) time.Duration { return d + 100*time.Millisecond })},
+			[]time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 300 * time.Millisecond, 400 * time.Millisecond, 500 * time.Millisecond, 600 * time.Millisecond},
 			func(w time.Duration) (time.Duration, time.Duration) { return 0, w }},
 		{"EqualJitter, the same mode twice", []retry.Option{retry.EqualJitter(), retry.EqualJitter()}, nil,
 			func(w time.Duration) (time.Duration, time.Duration) { return w / 2, w }},
@@ -86,10 +84,10 @@ func TestJitterDrawsFromTheProgression(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			w := progression
-			opts := []retry.Option{retry.Delay(100 * optMs), retry.Backoff(2), retry.MaxDelay(time.Second)}
+			opts := []retry.Option{retry.Delay(100 * time.Millisecond), retry.Backoff(2), retry.MaxDelay(time.Second)}
 			if tt.w != nil {
 				w = tt.w
-				opts = []retry.Option{retry.Delay(100 * optMs), retry.MaxDelay(time.Second)}
+				opts = []retry.Option{retry.Delay(100 * time.Millisecond), retry.MaxDelay(time.Second)}
 			}
 			draws := optDraws(t, loops, len(w)+1, append(opts, tt.opts...)...)
 			for n := range w {
@@ -120,18 +118,18 @@ func TestJitterDrawsAreClamped(t *testing.T) {
 		atHi []int           // … to hi
 	}{
 		{"FullJitter raised to MinDelay",
-			[]retry.Option{retry.FullJitter(), retry.MinDelay(30 * optMs), retry.MaxDelay(time.Second)},
-			[]time.Duration{100 * optMs, 200 * optMs, 400 * optMs}, 30 * optMs, time.Second, []int{0, 1, 2}, nil},
+			[]retry.Option{retry.FullJitter(), retry.MinDelay(30 * time.Millisecond), retry.MaxDelay(time.Second)},
+			[]time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond}, 30 * time.Millisecond, time.Second, []int{0, 1, 2}, nil},
 		{"EqualJitter raised to MinDelay",
-			[]retry.Option{retry.EqualJitter(), retry.MinDelay(80 * optMs), retry.MaxDelay(time.Second)},
-			[]time.Duration{100 * optMs, 200 * optMs, 400 * optMs}, 80 * optMs, time.Second, []int{0}, nil},
+			[]retry.Option{retry.EqualJitter(), retry.MinDelay(80 * time.Millisecond), retry.MaxDelay(time.Second)},
+			[]time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond}, 80 * time.Millisecond, time.Second, []int{0}, nil},
 		{"JitterFactor cut to MaxDelay",
-			[]retry.Option{retry.JitterFactor(0.5), retry.MaxDelay(300 * optMs)},
-			[]time.Duration{100 * optMs, 200 * optMs, 300 * optMs}, 0, 300 * optMs, nil, []int{2}},
+			[]retry.Option{retry.JitterFactor(0.5), retry.MaxDelay(300 * time.Millisecond)},
+			[]time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 300 * time.Millisecond}, 0, 300 * time.Millisecond, nil, []int{2}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			draws := optDraws(t, 300, len(tt.w)+1, append([]retry.Option{retry.Delay(100 * optMs), retry.Backoff(2)}, tt.opts...)...)
+			draws := optDraws(t, 300, len(tt.w)+1, append([]retry.Option{retry.Delay(100 * time.Millisecond), retry.Backoff(2)}, tt.opts...)...)
 			hits := map[string]map[int]bool{"lo": {}, "hi": {}}
 			for i, d := range draws {
 				for n, got := range d {
@@ -161,12 +159,12 @@ func TestDecorrelatedJitter(t *testing.T) {
 		delay, minD, maxD  time.Duration
 		firstLo, firstHigh time.Duration // the first wait is drawn from here
 	}{
-		{"Delay and MaxDelay", []retry.Option{retry.Delay(100 * optMs), retry.MaxDelay(2 * time.Second)},
-			100 * optMs, 0, 2 * time.Second, 100 * optMs, 300 * optMs},
-		{"MinDelay above Delay", []retry.Option{retry.Delay(100 * optMs), retry.MinDelay(150 * optMs), retry.MaxDelay(2 * time.Second)},
-			100 * optMs, 150 * optMs, 2 * time.Second, 150 * optMs, 300 * optMs},
-		{"the same mode twice", []retry.Option{retry.DecorrelatedJitter(), retry.Delay(100 * optMs), retry.MaxDelay(2 * time.Second)},
-			100 * optMs, 0, 2 * time.Second, 100 * optMs, 300 * optMs},
+		{"Delay and MaxDelay", []retry.Option{retry.Delay(100 * time.Millisecond), retry.MaxDelay(2 * time.Second)},
+			100 * time.Millisecond, 0, 2 * time.Second, 100 * time.Millisecond, 300 * time.Millisecond},
+		{"MinDelay above Delay", []retry.Option{retry.Delay(100 * time.Millisecond), retry.MinDelay(150 * time.Millisecond), retry.MaxDelay(2 * time.Second)},
+			100 * time.Millisecond, 150 * time.Millisecond, 2 * time.Second, 150 * time.Millisecond, 300 * time.Millisecond},
+		{"the same mode twice", []retry.Option{retry.DecorrelatedJitter(), retry.Delay(100 * time.Millisecond), retry.MaxDelay(2 * time.Second)},
+			100 * time.Millisecond, 0, 2 * time.Second, 100 * time.Millisecond, 300 * time.Millisecond},
 	}
 	clamp := func(d, lo, hi time.Duration) time.Duration { return min(max(d, lo), hi) }
 	for _, tt := range tests {
@@ -206,20 +204,20 @@ func TestJittersDoNotCombine(t *testing.T) {
 		{retry.FullJitter(), retry.JitterFactor(0.5), "FullJitter", "JitterFactor(0.5)"},
 		{retry.JitterFactor(0.25), retry.DecorrelatedJitter(), "JitterFactor(0.25)", "DecorrelatedJitter"},
 		{retry.DecorrelatedJitter(), retry.EqualJitter(), "DecorrelatedJitter", "EqualJitter"},
-		{retry.FullJitter(), retry.Jitter(10 * optMs), "FullJitter", "Jitter(10ms)"},
-		{retry.Jitter(10 * optMs), retry.EqualJitter(), "Jitter(10ms)", "EqualJitter"},
-		{retry.JitterRange(optMs, 2*optMs), retry.JitterFactor(0.5), "JitterRange(1ms, 2ms)", "JitterFactor(0.5)"},
-		{retry.DecorrelatedJitter(), retry.JitterRange(0, 10*optMs), "DecorrelatedJitter", "JitterRange(0s, 10ms)"},
+		{retry.FullJitter(), retry.Jitter(10 * time.Millisecond), "FullJitter", "Jitter(10ms)"},
+		{retry.Jitter(10 * time.Millisecond), retry.EqualJitter(), "Jitter(10ms)", "EqualJitter"},
+		{retry.JitterRange(time.Millisecond, 2*time.Millisecond), retry.JitterFactor(0.5), "JitterRange(1ms, 2ms)", "JitterFactor(0.5)"},
+		{retry.DecorrelatedJitter(), retry.JitterRange(0, 10*time.Millisecond), "DecorrelatedJitter", "JitterRange(0s, 10ms)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.nameA+"+"+tt.nameB, func(t *testing.T) {
-			s, err := retry.NewSchedule(retry.Delay(optMs), tt.a, tt.b)
+			s, err := retry.NewSchedule(retry.Delay(time.Millisecond), tt.a, tt.b)
 			assert.Nil(t, s)
 			require.ErrorIs(t, err, retry.ErrInvalidOption)
 			assert.Contains(t, err.Error(), tt.nameA)
 			assert.Contains(t, err.Error(), tt.nameB)
 
-			r, err := retry.New(retry.Delay(optMs), tt.a, tt.b)
+			r, err := retry.New(retry.Delay(time.Millisecond), tt.a, tt.b)
 			assert.Nil(t, r)
 			require.ErrorIs(t, err, retry.ErrInvalidOption)
 			assert.Contains(t, err.Error(), tt.nameA)
@@ -235,7 +233,7 @@ func TestSameJitterModeTwice(t *testing.T) {
 		{retry.DecorrelatedJitter(), retry.DecorrelatedJitter()},
 		{retry.JitterFactor(0.5), retry.JitterFactor(0.2)},
 	} {
-		s, err := retry.NewSchedule(append([]retry.ScheduleOption{retry.Delay(optMs)}, opts...)...)
+		s, err := retry.NewSchedule(append([]retry.ScheduleOption{retry.Delay(time.Millisecond)}, opts...)...)
 		require.NoError(t, err)
 		assert.NotNil(t, s)
 	}
@@ -281,7 +279,7 @@ type optJittered struct {
 
 func TestJitterTag(t *testing.T) {
 	var rec waits.Recorder
-	fail := func() error { return optBoom }
+	fail := func() error { return errOptBoom }
 	c := optJittered{Full: fail, Equal: fail, Decor: fail, Fixed: fail}
 	require.NoError(t, retry.DecorateFields(&c, retry.WithSleep(rec.Sleep), optQuiet()))
 
@@ -291,19 +289,19 @@ func TestJitterTag(t *testing.T) {
 		bounds func(n int, prev time.Duration) (lo, hi time.Duration)
 	}{
 		{"full", c.Full, func(n int, _ time.Duration) (time.Duration, time.Duration) {
-			return 0, 100 * optMs << n
+			return 0, 100 * time.Millisecond << n
 		}},
 		{"equal", c.Equal, func(n int, _ time.Duration) (time.Duration, time.Duration) {
-			return 50 * optMs << n, 100 * optMs << n
+			return 50 * time.Millisecond << n, 100 * time.Millisecond << n
 		}},
 		{"decorrelated", c.Decor, func(n int, prev time.Duration) (time.Duration, time.Duration) {
 			if n == 0 {
-				prev = 100 * optMs
+				prev = 100 * time.Millisecond
 			}
-			return 100 * optMs, min(3*prev, time.Second)
+			return 100 * time.Millisecond, min(3*prev, time.Second)
 		}},
 		{"10ms", c.Fixed, func(n int, _ time.Duration) (time.Duration, time.Duration) {
-			w := 100*optMs + time.Duration(n)*10*optMs // Jitter adds to the stored delay
+			w := 100*time.Millisecond + time.Duration(n)*10*time.Millisecond // Jitter adds to the stored delay
 			return w, w
 		}},
 	}
@@ -312,7 +310,7 @@ func TestJitterTag(t *testing.T) {
 			distinct := map[time.Duration]bool{}
 			for i := range 200 {
 				rec.Reset()
-				require.ErrorIs(t, tt.f(), optBoom)
+				require.ErrorIs(t, tt.f(), errOptBoom)
 				got := rec.Waits()
 				require.Len(t, got, 3)
 				var prev time.Duration
@@ -513,7 +511,7 @@ func TestSlogLoopAttribute(t *testing.T) {
 	var loops []string
 	for i := range 2 {
 		before := len(store.all())
-		require.NoError(t, retry.Do(context.Background(), r, (&slogScript{errs: []error{optBoom}}).call))
+		require.NoError(t, retry.Do(context.Background(), r, (&slogScript{errs: []error{errOptBoom}}).call))
 		entries := store.all()[before:]
 		require.Len(t, entries, 4, "call %d", i) // failure, remaining, sleeping, success
 		for _, e := range entries {
@@ -532,8 +530,8 @@ func TestSlogDisabledLevelsAreNeverHandled(t *testing.T) {
 	r, err := retry.New(retry.Tries(3), retry.Delay(time.Second), retry.WithSleep(new(waits.Recorder).Sleep), retry.Slog(sl))
 	require.NoError(t, err)
 
-	require.NoError(t, retry.Do(context.Background(), r, (&slogScript{errs: []error{optBoom}}).call))
-	require.ErrorIs(t, retry.Do(context.Background(), r, (&slogScript{errs: []error{optBoom, optBoom, optBoom}}).call), optBoom)
+	require.NoError(t, retry.Do(context.Background(), r, (&slogScript{errs: []error{errOptBoom}}).call))
+	require.ErrorIs(t, retry.Do(context.Background(), r, (&slogScript{errs: []error{errOptBoom, errOptBoom, errOptBoom}}).call), errOptBoom)
 
 	entries := store.all()
 	require.NotEmpty(t, entries)
@@ -553,7 +551,7 @@ func TestSlogDisabledLevelsCostNothing(t *testing.T) {
 		errs []error
 	}{
 		{"success, Debug disabled", slog.LevelWarn, nil},
-		{"a retry, every level disabled", slog.LevelError + 1, []error{optBoom}},
+		{"a retry, every level disabled", slog.LevelError + 1, []error{errOptBoom}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
