@@ -675,3 +675,66 @@ func TestAttemptFromNilContext(t *testing.T) {
 	assert.False(t, ok)
 	assert.Zero(t, a)
 }
+
+var errEvTopLevel = errors.New("top-level")
+
+func evTopLevel(context.Context) error { return errEvTopLevel }
+
+func evTopLevelValue(context.Context, int) (int, error) { return 0, errEvTopLevel }
+
+func TestAttemptFuncOfAPlainFunction(t *testing.T) {
+	tests := []struct {
+		name string
+		call func(r *retry.Retrier)
+		want string
+	}{
+		{"Do", func(r *retry.Retrier) { _ = retry.Do(context.Background(), r, evTopLevel) }, evPkg + "evTopLevel"},
+		{"Decorate fast path", func(r *retry.Retrier) {
+			_ = r.Decorate(evTopLevel).(func(context.Context) error)(context.Background())
+		}, evPkg + "evTopLevel"},
+		{"Decorate reflective", func(r *retry.Retrier) {
+			_, _ = r.Decorate(evTopLevelValue).(func(context.Context, int) (int, error))(context.Background(), 1)
+		}, evPkg + "evTopLevelValue"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var log evLog
+			r, err := retry.New(retry.Tries(2), retry.WithSleep(new(waits.Recorder).Sleep),
+				retry.OnRetry(log.hook("retry")), retry.OnGiveUp(log.hook("giveup")))
+			require.NoError(t, err)
+			tt.call(r)
+			as := log.all()
+			require.Len(t, as, 2)
+			for _, e := range as {
+				assert.Equal(t, tt.want, e.a.Func, e.what)
+			}
+		})
+	}
+}
+
+func TestAttemptElapsed(t *testing.T) {
+	// On fake time, Elapsed is exact: tries take no time, waits of 1s and
+	// 2s.
+	synctest.Test(t, func(t *testing.T) {
+		var log evLog
+		s := evPlay(errors.New("boom"))
+		r, err := retry.New(retry.Tries(3), retry.Delay(time.Second), retry.Backoff(2), retry.CarryAttempt(),
+			retry.OnRetry(log.hook("retry")), retry.OnGiveUp(log.hook("giveup")))
+		require.NoError(t, err)
+
+		require.Error(t, retry.Do(context.Background(), r, s.ping))
+
+		elapsed := func(as []retry.Attempt) []time.Duration {
+			var ds []time.Duration
+			for _, a := range as {
+				ds = append(ds, a.Elapsed)
+			}
+			return ds
+		}
+		assert.Equal(t, []time.Duration{0, time.Second}, elapsed(log.of("retry")))
+		assert.Equal(t, []time.Duration{3 * time.Second}, elapsed(log.of("giveup")))
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		assert.Equal(t, []time.Duration{0, time.Second, 3 * time.Second}, elapsed(s.carried), "AttemptFrom's Elapsed")
+	})
+}

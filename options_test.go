@@ -605,3 +605,35 @@ func TestSlogRejectsNilAndLogger(t *testing.T) {
 		})
 	}
 }
+
+func TestSlogScheduleRange(t *testing.T) {
+	// A range over a Schedule writes the same entries through slog as
+	// through logrus, with one loop attribute.
+	opts := []retry.ScheduleOption{retry.Tries(3), retry.Delay(time.Second), retry.WithSleep(new(waits.Recorder).Sleep)}
+	logger, hook := evDebugLogger()
+	for range retry.Must(retry.NewSchedule(append(opts, retry.Logger(logger))...)).Attempts() {
+		// every try fails
+	}
+	var want []slogEntry
+	for _, e := range hook.AllEntries() {
+		want = append(want, slogEntry{Level: slogLevels[e.Level], Msg: e.Message})
+	}
+
+	sl, store := newSlog(slog.LevelDebug)
+	for range retry.Must(retry.NewSchedule(append(opts, retry.Slog(sl))...)).Attempts() {
+		// every try fails
+	}
+	entries := store.all()
+	var got []slogEntry
+	for _, e := range entries {
+		got = append(got, slogEntry{Level: e.Level, Msg: e.Msg})
+		assert.Equal(t, entries[0].Loop, e.Loop)
+	}
+
+	assert.Equal(t, []slogEntry{
+		{slog.LevelInfo, "2 tries remaining", ""}, {slog.LevelInfo, "sleeping 1s", ""},
+		{slog.LevelInfo, "1 try remaining", ""}, {slog.LevelInfo, "sleeping 1s", ""},
+	}, got)
+	assert.Equal(t, want, got)
+	assert.NotEmpty(t, entries[0].Loop)
+}
