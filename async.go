@@ -130,6 +130,7 @@ func (c *chanLoop) run(ctx, arg context.Context, args []reflect.Value, out refle
 	}()
 	var got reflect.Value // the last value received
 	l := c.w.r.newLoop(ctx, arg, c.w.name)
+	l.raw = true // a value is delivered as received
 	p, err := l.run(func(tctx context.Context) error {
 		if c.w.shape.Context && c.w.r.derivesContext() {
 			args[0] = contextValue(tctx)

@@ -117,6 +117,10 @@ func (fs *fieldSets) collect(s reflect.Value, prefix string, shared *Retrier, op
 				continue
 			}
 		}
+		if err := r.fits(shapeOf(f.Type)); err != nil {
+			errs = append(errs, &fieldError{field: name, err: err}) // even on a nil field
+			continue
+		}
 		if fv.IsNil() {
 			continue
 		}

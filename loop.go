@@ -48,6 +48,7 @@ type loop struct {
 	deadline                  time.Time // ctx's deadline, read at the first wait
 	deadlineRead, hasDeadline bool
 
+	raw      bool       // the caller gets fn's failure with its Permanent wrapper (channel values)
 	stop     error      // why the loop was stopped early, if it was
 	reason   StopReason // why the loop gave up
 	timedOut bool       // the last try failed by its own AttemptTimeout
@@ -186,7 +187,7 @@ func (l *loop) retry(try func(context.Context) error, p *PanicError, err error) 
 			failure, last = err, err
 		default:
 			l.reason = StopNotRetryable
-			l.gaveUp(stripPermanent(err))
+			l.gaveUp(l.delivered(err))
 			return nil, err
 		}
 		if l.logs(logrus.WarnLevel) {
@@ -218,9 +219,18 @@ func (l *loop) finish(p *PanicError, err error) error {
 	if p != nil {
 		l.gaveUp(p)
 	} else {
-		l.gaveUp(stripPermanent(err))
+		l.gaveUp(l.delivered(err))
 	}
 	return err
+}
+
+// delivered is the failure err as the caller gets it: without a top-level
+// Permanent wrapper, except in a channel's value, delivered as received.
+func (l *loop) delivered(err error) error {
+	if l.raw {
+		return err
+	}
+	return stripPermanent(err)
 }
 
 // more reports whether the tries allow another one.
@@ -459,7 +469,11 @@ func (l *loop) logFailure(err error) {
 		l.logf(logrus.WarnLevel, "%s: try #%d returned a result to retry", l.name, l.tried)
 		return
 	}
-	l.logf(logrus.WarnLevel, "%s: try #%d failed with %T: %v", l.name, l.tried, err, err)
+	shown := err // the type of the failure itself, not of a hint carried with it
+	if h, ok := err.(*retryAfterError); ok {
+		shown = h.err
+	}
+	l.logf(logrus.WarnLevel, "%s: try #%d failed with %T: %v", l.name, l.tried, shown, err)
 }
 
 func (l *loop) logGiveUp(err error) {

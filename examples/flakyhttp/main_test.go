@@ -116,10 +116,10 @@ func TestFlakyHTTPVerbosePrintsTheLoopsLog(t *testing.T) {
 		msgs = append(msgs, m[1])
 	}
 	assert.Equal(t, []string{
-		"main.fetcher.Get: try #1 failed with *retry.retryAfterError: HTTP 429 Too Many Requests",
+		"main.fetcher.Get: try #1 failed with *main.StatusError: HTTP 429 Too Many Requests",
 		"4 tries remaining",
 		"sleeping 1s",
-		"main.fetcher.Get: try #2 failed with *retry.retryAfterError: HTTP 503 Service Unavailable",
+		"main.fetcher.Get: try #2 failed with *main.StatusError: HTTP 503 Service Unavailable",
 		"3 tries remaining",
 		"sleeping 2s",
 	}, msgs, "the log shows the waits as waited, the hints'")
