@@ -28,11 +28,7 @@ func (w *wrapper) outcomeFunc() any {
 	ft := reflect.FuncOf(in, []reflect.Type{outcomeChanType}, t.IsVariadic())
 	return reflect.MakeFunc(ft, func(args []reflect.Value) []reflect.Value {
 		ch := make(chan Outcome, 1)
-		ctx := context.Background()
-		if w.shape.Context {
-			ctx = argContext(args)
-		}
-		go w.deliverOutcome(ctx, args, ch)
+		go w.deliverOutcome(w.argContext(args), args, ch)
 		return []reflect.Value{reflect.ValueOf((<-chan Outcome)(ch))}
 	}).Interface()
 }
@@ -95,10 +91,7 @@ func newChanLoop(w *wrapper) *chanLoop {
 func (c *chanLoop) asyncFunc() any {
 	return reflect.MakeFunc(c.w.shape.Type, func(args []reflect.Value) []reflect.Value {
 		out := reflect.MakeChan(c.chanOf, 1)
-		ctx := context.Background()
-		if c.w.shape.Context {
-			ctx = argContext(args)
-		}
+		ctx := c.w.argContext(args)
 		go c.run(ctx, ctx, args, out)
 		return []reflect.Value{out}
 	}).Interface()
@@ -109,11 +102,7 @@ func (c *chanLoop) asyncFunc() any {
 func (c *chanLoop) syncFunc() any {
 	return reflect.MakeFunc(c.w.shape.Type, func(args []reflect.Value) []reflect.Value {
 		out := reflect.MakeChan(c.chanOf, 1)
-		arg := context.Background()
-		if c.w.shape.Context {
-			arg = argContext(args)
-		}
-		c.run(context.Background(), arg, args, out)
+		c.run(context.Background(), c.w.argContext(args), args, out)
 		return []reflect.Value{out}
 	}).Interface()
 }

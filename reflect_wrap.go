@@ -34,11 +34,7 @@ func newWrapper(r *Retrier, fn any, shape Shape) *wrapper {
 // short: a context parameter is passed to fn but not watched.
 func (w *wrapper) syncFunc() any {
 	return reflect.MakeFunc(w.shape.Type, func(args []reflect.Value) []reflect.Value {
-		arg := context.Background()
-		if w.shape.Context {
-			arg = argContext(args)
-		}
-		return w.results(context.Background(), arg, args)
+		return w.results(context.Background(), w.argContext(args), args)
 	}).Interface()
 }
 
@@ -149,6 +145,15 @@ func isNil(v reflect.Value) bool {
 		return v.IsNil()
 	}
 	return false
+}
+
+// argContext returns the context fn was called with: its first argument,
+// or context.Background() when it takes none.
+func (w *wrapper) argContext(args []reflect.Value) context.Context {
+	if !w.shape.Context {
+		return context.Background()
+	}
+	return argContext(args)
 }
 
 // argContext returns the context.Context that is fn's first argument. A
