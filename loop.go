@@ -323,6 +323,11 @@ func (l *loop) sleep(d time.Duration) error {
 		time.Sleep(d)
 		return nil
 	}
+	select {
+	case <-done: // already done: no timer to start
+		return l.ctx.Err()
+	default:
+	}
 	if l.timer == nil {
 		l.timer = time.NewTimer(d)
 	} else {

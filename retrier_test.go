@@ -272,3 +272,39 @@ func TestZeroRetrierBehavesAsNew(t *testing.T) {
 		})
 	})
 }
+
+// flipCtx is a context that is done once its done flag is set: a test can
+// stop a loop at a chosen point without allocating a new context.
+type flipCtx struct {
+	context.Context
+	done   bool
+	closed chan struct{}
+}
+
+func (c *flipCtx) Done() <-chan struct{} { return c.closed }
+
+func (c *flipCtx) Err() error {
+	if c.done {
+		return context.Canceled
+	}
+	return nil
+}
+
+// A call stopped by its context after a failure builds its error without
+// formatting: one allocation, and the message only when read.
+func TestDoStoppedAfterAFailureAllocatesOnce(t *testing.T) {
+	r := retry.Must(retry.New(retry.Tries(5), retry.Delay(time.Hour), retry.Logger(quietLogger())))
+	ctx := &flipCtx{Context: context.Background(), closed: make(chan struct{})}
+	close(ctx.closed)
+	last := errors.New("last")
+	op := func(context.Context) error { ctx.done = true; return last }
+	var err error
+	allocs := testing.AllocsPerRun(100, func() {
+		ctx.done = false
+		err = retry.Do(ctx, r, op)
+	})
+	assert.LessOrEqual(t, allocs, 1.0)
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.ErrorIs(t, err, last)
+	assert.Equal(t, "retry: stopped after 1 try: context canceled (last error: last)", err.Error())
+}
