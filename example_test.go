@@ -222,3 +222,54 @@ func ExampleOnType() {
 type timeoutError struct{}
 
 func (*timeoutError) Error() string { return "timed out" }
+
+// Decorate keeps the signature it is given, here a function whose first
+// parameter is a context. Its waits triple up to MaxDelay; when the tries run
+// out, the caller gets the very error that the last try returned.
+func ExampleDecorate() {
+	tries := 0
+	lookup := func(ctx context.Context, host string) (string, error) {
+		tries++
+		return "", fmt.Errorf("lookup %s, try %d: %w", host, tries, errBusy)
+	}
+	resolve := retry.Decorate(lookup, retry.Tries(4), retry.Delay(time.Second), retry.Backoff(3),
+		retry.MaxDelay(5*time.Second), showWait).(func(context.Context, string) (string, error))
+	addr, err := resolve(context.Background(), "db.internal")
+	fmt.Printf("%q %v %v\n", addr, err, errors.Is(err, errBusy))
+	// Output:
+	//   wait 1s
+	//   wait 3s
+	//   wait 5s
+	// "" lookup db.internal, try 4: server busy true
+}
+
+// DecorateFields swaps a struct's func fields in place. A field's tag gives
+// it a schedule of its own; the other fields get the options (a tag
+// retry:"-" would leave a field alone).
+func ExampleDecorateFields() {
+	type Store struct {
+		Get func(key string) (string, error) `retry:"tries=3,delay=10ms,backoff=2"`
+		Put func(key, value string) error
+	}
+	gets := 0
+	s := &Store{
+		Get: func(key string) (string, error) {
+			if gets++; gets < 3 {
+				return "", errBusy
+			}
+			return "value of " + key, nil
+		},
+		Put: func(key, value string) error { return errBusy },
+	}
+	if err := retry.DecorateFields(s, retry.Tries(2), retry.Delay(time.Millisecond), showWait); err != nil {
+		panic(err)
+	}
+	fmt.Println(s.Get("k"))
+	fmt.Println(s.Put("k", "v"))
+	// Output:
+	//   wait 10ms
+	//   wait 20ms
+	// value of k <nil>
+	//   wait 1ms
+	// server busy
+}
