@@ -47,7 +47,7 @@ import (
 func main() {
 	sizes := flag.String("n", "10000,100000", "comma-separated numbers of waiting loops")
 	delay := flag.Duration("delay", time.Hour, "the wait after the first failure")
-	rounds := flag.Int("rounds", 3, "measurements of each implementation; the table gives their medians")
+	rounds := flag.Int("rounds", 5, "measurements of each implementation; the table gives their medians")
 	flag.Parse()
 	if *rounds < 1 {
 		fmt.Fprintln(os.Stderr, "scale: -rounds must be at least 1")
