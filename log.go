@@ -38,7 +38,8 @@ type leveled interface{ GetLevel() logrus.Level }
 // logSink is DefaultLogger, read when a loop begins.
 type logSink struct {
 	fl logrus.FieldLogger
-	lv leveled // nil: every entry is handed to fl
+	lg *logrus.Logger // the logger whose level decides, when known: a direct call
+	lv leveled        // otherwise, what tells the level; nil: every entry is handed to fl
 	sl *slog.Logger
 }
 
@@ -49,11 +50,13 @@ func logrusSink(l logrus.FieldLogger) (logSink, bool) {
 	}
 	s := logSink{fl: l}
 	switch v := l.(type) {
+	case *logrus.Logger:
+		s.lg = v
 	case *logrus.Entry:
 		if v.Logger == nil {
 			return logSink{}, false
 		}
-		s.lv = v.Logger
+		s.lg = v.Logger
 	case leveled:
 		s.lv = v
 	}
@@ -63,8 +66,12 @@ func logrusSink(l logrus.FieldLogger) (logSink, bool) {
 // threshold returns the most verbose level that an entry is written at
 // now. A loop reads it once, when it begins, and then compares: a disabled
 // entry costs no formatting, no allocation, and no further call.
-func (s logSink) threshold(ctx context.Context) logrus.Level {
+func (s *logSink) threshold(ctx context.Context) logrus.Level {
 	switch {
+	case s.lg != nil:
+		return s.lg.GetLevel()
+	case s.fl == nil && s.sl == nil:
+		return DefaultLogger.GetLevel()
 	case s.sl != nil:
 		for _, lvl := range [...]logrus.Level{logrus.DebugLevel, logrus.InfoLevel, logrus.WarnLevel} {
 			if s.sl.Enabled(ctx, slogLevel(lvl)) {
@@ -72,8 +79,6 @@ func (s logSink) threshold(ctx context.Context) logrus.Level {
 			}
 		}
 		return logrus.ErrorLevel
-	case s.fl == nil:
-		return DefaultLogger.GetLevel()
 	case s.lv != nil:
 		return s.lv.GetLevel()
 	}
