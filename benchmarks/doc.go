@@ -5,5 +5,7 @@
 //
 // Run ./compare.sh for interleaved rounds, a benchstat table and a ratio
 // table; `go test -bench . -benchtime 1x` only checks that every benchmark
-// runs.
+// runs. Two programs measure loops that wait: cmd/scale (the memory of many
+// waiting loops, and how fast they stop) and cmd/wakeup (how late loops
+// wake). README.md tells how to run each, and what they measured.
 package benchmarks

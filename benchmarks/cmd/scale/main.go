@@ -196,6 +196,7 @@ func median(rs []result, f func(result) float64) float64 {
 	return xs[len(xs)/2]
 }
 
+// warmUp starts n goroutines that block, then ends them all.
 func warmUp(n int) {
 	release := make(chan struct{})
 	var started, done sync.WaitGroup
@@ -234,7 +235,8 @@ func measure(n int, im impl, delay time.Duration) (result, error) {
 		if time.Now().After(deadline) {
 			cancel()
 			wg.Wait()
-			return result{}, fmt.Errorf("after 2 minutes, %d of %d loops have tried", o.calls.Load(), n)
+			return result{}, fmt.Errorf("after 2 minutes, %d of %d loops have tried and %d goroutines wait",
+				o.calls.Load(), n, int64(read().waiting)-int64(before.waiting))
 		}
 		time.Sleep(time.Millisecond)
 	}
