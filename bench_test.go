@@ -26,13 +26,6 @@ var (
 	sink     int
 )
 
-// quietLogger has every level the library logs at disabled.
-func quietLogger() *logrus.Logger {
-	l := logrus.New()
-	l.SetLevel(logrus.ErrorLevel)
-	return l
-}
-
 // benchOp is an operation that fails its first `failures` calls after each
 // reset, then returns x+1.
 type benchOp struct {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"strings"
 	"testing"
@@ -264,7 +263,7 @@ func TestRetryAfterIsNotJittered(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var rec waits.Recorder
 			r, err := retry.New(retry.Tries(4), retry.Delay(time.Second), retry.Backoff(2), tt.jitter,
-				retry.WithSleep(rec.Sleep), hintQuiet())
+				retry.WithSleep(rec.Sleep), retry.Logger(quietLogger()))
 			require.NoError(t, err)
 			var highest time.Duration
 			for i := range 300 {
@@ -280,14 +279,6 @@ func TestRetryAfterIsNotJittered(t *testing.T) {
 			assert.Greater(t, highest, tt.above, "the wait after the hint does not continue the schedule")
 		})
 	}
-}
-
-// hintQuiet is a logger option that writes nothing below Error.
-func hintQuiet() retry.Option {
-	l := logrus.New()
-	l.SetOutput(io.Discard)
-	l.SetLevel(logrus.ErrorLevel)
-	return retry.Logger(l)
 }
 
 func TestDelayFrom(t *testing.T) {

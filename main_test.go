@@ -9,6 +9,7 @@ import (
 
 	"github.com/kaioretry/retry"
 	"github.com/kaioretry/retry/internal/waits"
+	"github.com/sirupsen/logrus"
 	"github.com/sirupsen/logrus/hooks/test"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
@@ -23,6 +24,15 @@ func TestMain(m *testing.M) {
 	// that look at entries give a Logger of their own.
 	retry.DefaultLogger.SetOutput(io.Discard)
 	goleak.VerifyTestMain(m)
+}
+
+// quietLogger writes nothing, and has every level the library logs at
+// disabled: failures are not even formatted.
+func quietLogger() *logrus.Logger {
+	l := logrus.New()
+	l.SetOutput(io.Discard)
+	l.SetLevel(logrus.ErrorLevel)
+	return l
 }
 
 // fast is a Retrier with a few tries whose waits are recorded, not waited,

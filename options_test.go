@@ -3,7 +3,6 @@ package retry_test
 import (
 	"context"
 	"errors"
-	"io"
 	"log/slog"
 	"math"
 	"reflect"
@@ -19,15 +18,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// optQuiet is a Logger option that writes nothing below Error: thousands
-// of failures are not formatted for nothing.
-func optQuiet() retry.Option {
-	l := logrus.New()
-	l.SetOutput(io.Discard)
-	l.SetLevel(logrus.ErrorLevel)
-	return retry.Logger(l)
-}
-
 var errOptBoom = errors.New("boom")
 
 func optFail(context.Context) error { return errOptBoom }
@@ -37,7 +27,7 @@ func optFail(context.Context) error { return errOptBoom }
 func optDraws(t *testing.T, loops, tries int, opts ...retry.Option) [][]time.Duration {
 	t.Helper()
 	var rec waits.Recorder
-	r, err := retry.New(append([]retry.Option{retry.Tries(tries), retry.WithSleep(rec.Sleep), optQuiet()}, opts...)...)
+	r, err := retry.New(append([]retry.Option{retry.Tries(tries), retry.WithSleep(rec.Sleep), retry.Logger(quietLogger())}, opts...)...)
 	require.NoError(t, err)
 	draws := make([][]time.Duration, loops)
 	for i := range draws {
@@ -281,7 +271,7 @@ func TestJitterTag(t *testing.T) {
 	var rec waits.Recorder
 	fail := func() error { return errOptBoom }
 	c := optJittered{Full: fail, Equal: fail, Decor: fail, Fixed: fail}
-	require.NoError(t, retry.DecorateFields(&c, retry.WithSleep(rec.Sleep), optQuiet()))
+	require.NoError(t, retry.DecorateFields(&c, retry.WithSleep(rec.Sleep), retry.Logger(quietLogger())))
 
 	tests := []struct {
 		name   string
