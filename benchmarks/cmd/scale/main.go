@@ -39,9 +39,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	backoff "github.com/cenkalti/backoff/v4"
 	"github.com/kaioretry/retry"
-	"github.com/sirupsen/logrus"
+	"github.com/kaioretry/retry/benchmarks/internal/peers"
 )
 
 func main() {
@@ -87,61 +86,29 @@ type impl struct {
 	build func(o *op, delay time.Duration) func(ctx context.Context) error
 }
 
-const (
-	backoffV4 = "cenkalti-backoff-v4"
-	handLoop  = "handloop"
-)
-
 var impls = []impl{
-	{"kaioretry-Do", func(o *op, delay time.Duration) func(context.Context) error {
-		r := retry.Must(retry.New(retry.Tries(tries), retry.Delay(delay), retry.Logger(quiet())))
-		return func(ctx context.Context) error {
-			return retry.Do(ctx, r, func(ctx context.Context) error {
-				_, err := o.call(ctx, 1)
-				return err
-			})
-		}
-	}},
+	{"kaioretry-Do", loop(peers.KaioretryDo)},
 	{"kaioretry-Decorate", func(o *op, delay time.Duration) func(context.Context) error {
-		f := retry.Decorate(o.call, retry.Tries(tries), retry.Delay(delay), retry.Logger(quiet())).(func(context.Context, int) (int, error))
+		f := retry.Decorate(o.call, retry.Tries(tries), retry.Delay(delay), retry.Logger(peers.Quiet())).(func(context.Context, int) (int, error))
 		return func(ctx context.Context) error {
 			_, err := f(ctx, 1)
 			return err
 		}
 	}},
-	{backoffV4, func(o *op, delay time.Duration) func(context.Context) error {
-		return func(ctx context.Context) error {
-			b := backoff.WithContext(backoff.WithMaxRetries(backoff.NewConstantBackOff(delay), tries-1), ctx)
-			return backoff.Retry(func() error {
-				_, err := o.call(ctx, 1)
-				return err
-			}, b)
-		}
-	}},
-	{handLoop, func(o *op, delay time.Duration) func(context.Context) error {
-		return func(ctx context.Context) error {
-			for try := 1; ; try++ {
-				_, err := o.call(ctx, 1)
-				if err == nil || try == tries {
-					return err
-				}
-				t := time.NewTimer(delay)
-				select {
-				case <-ctx.Done():
-					t.Stop()
-					return ctx.Err()
-				case <-t.C:
-				}
-			}
-		}
-	}},
+	{peers.BackoffV4, loop(peers.BackoffV4Retry)},
+	{peers.HandLoop, loop(peers.Hand)},
 }
 
-// quiet is a logger with every level the library logs at disabled.
-func quiet() *logrus.Logger {
-	l := logrus.New()
-	l.SetLevel(logrus.ErrorLevel)
-	return l
+// loop builds an impl from one of the peers' loops.
+func loop(newLoop func(tries int, delay time.Duration) peers.Loop) func(o *op, delay time.Duration) func(context.Context) error {
+	return func(o *op, delay time.Duration) func(context.Context) error {
+		l := newLoop(tries, delay)
+		try := func(ctx context.Context) error {
+			_, err := o.call(ctx, 1)
+			return err
+		}
+		return func(ctx context.Context) error { return l(ctx, try) }
+	}
 }
 
 // result is what one implementation measured.
@@ -297,7 +264,7 @@ func settled() sample {
 }
 
 func report(w io.Writer, n int, res map[string]result) {
-	bo, hand := res[backoffV4], res[handLoop]
+	bo, hand := res[peers.BackoffV4], res[peers.HandLoop]
 	total := func(r result) float64 { return r.heap + r.stack }
 	fmt.Fprintf(w, "\n%d waiting loops\n\n", n)
 	fmt.Fprintln(w, "| implementation | heap B/loop | stack B/loop | heap+stack | × backoff v4 | × hand loop | cancel → all returned | × backoff v4 | × hand loop | new stack |")

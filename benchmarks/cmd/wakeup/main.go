@@ -31,9 +31,7 @@ import (
 	"sync"
 	"time"
 
-	backoff "github.com/cenkalti/backoff/v4"
-	"github.com/kaioretry/retry"
-	"github.com/sirupsen/logrus"
+	"github.com/kaioretry/retry/benchmarks/internal/peers"
 )
 
 func main() {
@@ -84,48 +82,18 @@ type impl struct {
 	build func(c config) func(ctx context.Context, op func(context.Context) error) error
 }
 
-const (
-	backoffV4 = "cenkalti-backoff-v4"
-	handLoop  = "handloop"
-)
-
 var impls = []impl{
-	{"kaioretry-Do", func(c config) func(context.Context, func(context.Context) error) error {
-		r := retry.Must(retry.New(retry.Tries(c.waits+1), retry.Delay(c.delay), retry.Logger(quiet())))
-		return func(ctx context.Context, op func(context.Context) error) error {
-			return retry.Do(ctx, r, op)
-		}
-	}},
-	{backoffV4, func(c config) func(context.Context, func(context.Context) error) error {
-		return func(ctx context.Context, op func(context.Context) error) error {
-			b := backoff.WithContext(backoff.WithMaxRetries(backoff.NewConstantBackOff(c.delay), uint64(c.waits)), ctx)
-			return backoff.Retry(func() error { return op(ctx) }, b)
-		}
-	}},
-	{handLoop, func(c config) func(context.Context, func(context.Context) error) error {
-		return func(ctx context.Context, op func(context.Context) error) error {
-			for try := 1; ; try++ {
-				err := op(ctx)
-				if err == nil || try == c.waits+1 {
-					return err
-				}
-				t := time.NewTimer(c.delay)
-				select {
-				case <-ctx.Done():
-					t.Stop()
-					return ctx.Err()
-				case <-t.C:
-				}
-			}
-		}
-	}},
+	{"kaioretry-Do", loop(peers.KaioretryDo)},
+	{peers.BackoffV4, loop(peers.BackoffV4Retry)},
+	{peers.HandLoop, loop(peers.Hand)},
 }
 
-// quiet is a logger with every level the library logs at disabled.
-func quiet() *logrus.Logger {
-	l := logrus.New()
-	l.SetLevel(logrus.ErrorLevel)
-	return l
+// loop builds an impl from one of the peers' loops: a call fails c.waits
+// times, so it makes c.waits+1 tries.
+func loop(newLoop func(tries int, delay time.Duration) peers.Loop) func(c config) func(context.Context, func(context.Context) error) error {
+	return func(c config) func(context.Context, func(context.Context) error) error {
+		return newLoop(c.waits+1, c.delay)
+	}
 }
 
 // stats is what one round of one implementation measured.
@@ -209,7 +177,7 @@ func median(ss []stats, f func(stats) time.Duration) time.Duration {
 func report(w io.Writer, c config, res map[string]stats) {
 	fmt.Fprintf(w, "# cmd/wakeup: %s, GOMAXPROCS %d, %d loops × %d waits of %v, medians of rounds: %d\n\n",
 		runtime.Version(), runtime.GOMAXPROCS(0), c.loops, c.waits, c.delay, c.rounds)
-	bo, hand := res[backoffV4], res[handLoop]
+	bo, hand := res[peers.BackoffV4], res[peers.HandLoop]
 	fmt.Fprintln(w, "| implementation | p50 late | p99 late | max late | p99 × backoff v4 | p99 × hand loop |")
 	fmt.Fprintln(w, "|---|--:|--:|--:|--:|--:|")
 	for _, im := range impls {
