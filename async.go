@@ -118,9 +118,8 @@ func (c *chanLoop) run(ctx, arg context.Context, args []reflect.Value, out refle
 		}
 	}()
 	var got reflect.Value // the last value received
-	l := c.w.r.newLoop(ctx, arg, c.w.name)
-	l.raw = true // a value is delivered as received
-	p, err := l.run(func(tctx context.Context) error {
+	// A value is delivered as received: raw.
+	p, err, stopped := c.w.r.run(&call{ctx: ctx, arg: arg, name: c.w.name, raw: true}, func(tctx context.Context) error {
 		if c.w.shape.Context && c.w.r.derivesContext() {
 			args[0] = contextValue(tctx)
 		}
@@ -144,7 +143,7 @@ func (c *chanLoop) run(ctx, arg context.Context, args []reflect.Value, out refle
 	}
 	delivered = true
 	switch {
-	case !l.stopped():
+	case !stopped:
 		deliver(out, got)
 	case c.isError:
 		deliver(out, reflect.ValueOf(&err).Elem())

@@ -155,8 +155,8 @@ func (r *Retrier) fastPath(fn any, kind loopKind) any {
 	case func() error:
 		try := func(context.Context) error { return f() }
 		return func() error {
-			l := r.newLoop(context.Background(), context.Background(), name)
-			return l.do(try, nil)
+			err, _ := r.do(&call{ctx: context.Background(), arg: context.Background(), name: name}, try, nil)
+			return err
 		}
 	case func(context.Context) error:
 		if kind == syncLoop {
@@ -164,16 +164,16 @@ func (r *Retrier) fastPath(fn any, kind loopKind) any {
 				if ctx == nil {
 					ctx = context.Background()
 				}
-				l := r.newLoop(context.Background(), ctx, name)
-				return l.do(f, nil)
+				err, _ := r.do(&call{ctx: context.Background(), arg: ctx, name: name}, f, nil)
+				return err
 			}
 		}
 		return func(ctx context.Context) error {
 			if ctx == nil {
 				ctx = context.Background()
 			}
-			l := r.newLoop(ctx, ctx, name)
-			return l.do(f, nil)
+			err, _ := r.do(&call{ctx: ctx, arg: ctx, name: name}, f, nil)
+			return err
 		}
 	}
 	return nil

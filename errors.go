@@ -89,16 +89,11 @@ type permanentError struct{ err error }
 func (e *permanentError) Error() string { return e.err.Error() }
 func (e *permanentError) Unwrap() error { return e.err }
 
-// isPermanent reports whether err's tree holds a Permanent error. It walks
-// the tree as errors.As does, but without As methods: only this package
-// makes a *permanentError, so no other type can claim to be one.
-func isPermanent(err error) bool {
-	if !permanentUsed.Load() {
-		return false
-	}
-	return holdsPermanent(err)
-}
-
+// holdsPermanent reports whether err's tree holds a Permanent error. It
+// walks the tree as errors.As does, but without As methods: only this
+// package makes a *permanentError, so no other type can claim to be one.
+// Until Permanent is first called (permanentUsed), no error can hold one,
+// and the loop does not ask.
 func holdsPermanent(err error) bool {
 	for {
 		switch e := err.(type) {

@@ -32,28 +32,24 @@ import (
 // It lives on its caller's stack: a loop that needs no option that costs
 // allocates nothing.
 type loop struct {
-	r    *Retrier
-	s    *Schedule
-	ctx  context.Context // the waits end when it is done
-	arg  context.Context // the context each try is given
-	name string          // the function's name; for Do and DoValue, resolved when needed
+	call
+	r *Retrier
+	s *Schedule
 
 	tried  int           // tries started so far
 	base   time.Duration // the schedule's wait, without jitter
 	wait   time.Duration // the schedule's last drawn wait, without hint
 	waited time.Duration // the last wait as waited
-	start  time.Time     // when the loop began; set only when read
 	timer  *time.Timer   // the default sleep's timer, reused for every wait
+	stop   error         // why the loop was stopped early, if it was
 
-	deadline                  time.Time // ctx's deadline, read at the first wait
+	level                     logrus.Level // the most verbose level written, read when the loop begins
+	reason                    StopReason   // why the loop gave up
+	timedOut                  bool         // the last try failed by its own AttemptTimeout
 	deadlineRead, hasDeadline bool
+	deadline                  time.Time // ctx's deadline, read at the first wait
+	start                     time.Time // when the loop began; set only when read
 
-	raw      bool       // the caller gets fn's failure with its Permanent wrapper (channel values)
-	stop     error      // why the loop was stopped early, if it was
-	reason   StopReason // why the loop gave up
-	timedOut bool       // the last try failed by its own AttemptTimeout
-
-	level logrus.Level  // the most verbose level written, read when the loop begins
 	id    uuid.UUID     // drawn when first needed
 	entry *logrus.Entry // logrus: an entry carrying the loop's identifier
 	slog  *slog.Logger  // slog: a logger carrying it
@@ -63,10 +59,14 @@ type loop struct {
 // hints, nothing per try.
 var bareRetrier Retrier
 
-// newLoop starts a call's loop: waits watch ctx, tries get arg. name is the
-// function's name, or "" for one that run resolves when it is needed.
-func (r *Retrier) newLoop(ctx, arg context.Context, name string) loop {
-	return loop{r: r, s: r.sched(), ctx: ctx, arg: arg, name: name}
+// A call is what a form hands the loop: waits end when ctx is done, each
+// try is given arg. name is the function's name, or "" for one resolved
+// from run's fn when something shows it. raw: the caller gets a failure with
+// its Permanent wrapper (a channel's value, delivered as received).
+type call struct {
+	ctx, arg context.Context
+	name     string
+	raw      bool
 }
 
 // A signal is a failure that a try reports and the loop judges itself. It
@@ -95,44 +95,71 @@ func (s signal) Error() string {
 }
 
 // do runs the loop for a typed caller: a panic of the last try is raised
-// again, and a top-level Permanent wrapper is removed.
-func (l *loop) do(try func(context.Context) error, fn any) error {
-	p, err := l.run(try, fn)
+// again, and a top-level Permanent wrapper is removed. stopped reports that
+// ctx, or the sleep function, ended the loop.
+func (r *Retrier) do(c *call, try func(context.Context) error, fn any) (err error, stopped bool) {
+	p, err, stopped := r.run(c, try, fn)
 	if p != nil {
 		panic(p.Value)
 	}
-	return stripPermanent(err)
+	return stripPermanent(err), stopped
 }
 
 // run calls try until it succeeds, fails in a way that is not retried, or
 // the loop ends. It returns the panic of the final try (RetryPanics), for
-// the caller to raise or deliver, and its error as fn returned it: nil
-// after a success, or a retry by value that was the last; after a stop
-// (l.stopped()), an error matching the stop, ctx's cause and the last
-// failure.
+// the caller to raise or deliver; its error as fn returned it: nil after a
+// success, or after a retry by value that was the last; after a stop, an
+// error matching the stop, ctx's cause and the last failure; and whether
+// the loop was stopped.
 //
-// fn is the function whose name entries and hooks show when the loop has
-// none yet (Do, DoValue): it is resolved only when something will show it.
-// fn is not kept in l, with which it would escape.
+// fn is the function whose name entries and hooks show when c has none
+// (Do, DoValue): it is resolved only when something shows it, and it is
+// not kept in the loop, with which it would escape.
 //
-// This is the hot path of every call: a success at the first try costs a
-// few loads and compares beyond the try itself.
-func (l *loop) run(try func(context.Context) error, fn any) (*PanicError, error) {
-	if !l.begin() {
-		l.nameIf(l.r.clock, fn)
-		err := l.stopError(nil)
-		l.gaveUp(err)
-		return nil, err
+// This is the hot path of every call. A first try that succeeds, with no
+// option that needs the loop from the start, costs a check of ctx and of
+// the Debug level: the loop's state is built only when there is more to do.
+func (r *Retrier) run(c *call, try func(context.Context) error, fn any) (*PanicError, error, bool) {
+	if r.fromStart || c.ctx.Err() != nil {
+		return r.runLoop(c, try, fn, false, nil)
 	}
-	l.nameIf(l.r.carry, fn)
-	p, err := l.attempt(try)
+	err := try(c.arg)
+	if err == nil && r.budget == nil && r.sched().log.threshold(c.ctx) < logrus.DebugLevel {
+		return nil, nil, false
+	}
+	return r.runLoop(c, try, fn, true, err)
+}
+
+// runLoop is run with the loop's state: from the start, or after a first
+// try made by run (tried), which failed with err or succeeded.
+func (r *Retrier) runLoop(c *call, try func(context.Context) error, fn any, tried bool, err error) (*PanicError, error, bool) {
+	var l loop // built in place: a composite literal would be built, then copied
+	l.call, l.r, l.s = *c, r, r.sched()
+	var p *PanicError
+	if tried {
+		l.level, l.tried = l.s.log.threshold(l.ctx), 1
+	} else {
+		if !l.begin() {
+			l.nameIf(r.clock, fn)
+			err := l.stopError(nil)
+			l.gaveUp(err)
+			return nil, err, true
+		}
+		l.nameIf(r.carry, fn)
+		if r.perTry {
+			p, err = l.attemptWithOptions(try)
+		} else {
+			err = try(l.arg)
+		}
+	}
 	if p == nil && err == nil {
 		l.nameIf(l.logs(logrus.DebugLevel), fn)
 		l.succeeded()
-		return nil, nil
+		return nil, nil, false
 	}
-	l.nameIf(l.r.clock || l.logs(logrus.WarnLevel), fn)
-	return l.retry(try, p, err)
+	l.nameIf(r.clock || l.logs(logrus.WarnLevel), fn)
+	p, err = l.retry(try, p, err)
+	return p, err, l.stopped()
 }
 
 // nameIf resolves the name of fn when it is needed and not known.
@@ -200,7 +227,11 @@ func (l *loop) retry(try func(context.Context) error, p *PanicError, err error) 
 		case !allowed:
 			l.reason = StopBudget
 		case l.again(failure):
-			p, err = l.attempt(try)
+			if l.r.perTry {
+				p, err = l.attemptWithOptions(try)
+			} else {
+				p, err = nil, try(l.arg)
+			}
 			continue
 		}
 		break
@@ -340,14 +371,6 @@ func (l *loop) sleep(d time.Duration) error {
 	case <-l.timer.C:
 		return nil
 	}
-}
-
-// attempt makes one try. Without per-try options it is a plain call.
-func (l *loop) attempt(try func(context.Context) error) (*PanicError, error) {
-	if l.r.perTry {
-		return l.attemptWithOptions(try)
-	}
-	return nil, try(l.arg)
 }
 
 // attemptWithOptions makes one try with a timeout of its own

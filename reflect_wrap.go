@@ -67,15 +67,14 @@ func (w *wrapper) results(ctx, arg context.Context, args []reflect.Value) []refl
 // try, its panic (RetryPanics), its error as the loop returns it, and
 // whether the loop was stopped.
 func (w *wrapper) tries(ctx, arg context.Context, args []reflect.Value) (out []reflect.Value, p *PanicError, err error, stopped bool) {
-	l := w.r.newLoop(ctx, arg, w.name)
-	p, err = l.run(func(tctx context.Context) error {
+	p, err, stopped = w.r.run(&call{ctx: ctx, arg: arg, name: w.name}, func(tctx context.Context) error {
 		if w.shape.Context && w.r.derivesContext() {
 			args[0] = contextValue(tctx)
 		}
 		out = w.call(args)
 		return w.failure(out)
 	}, nil)
-	return out, p, err, l.stopped()
+	return out, p, err, stopped
 }
 
 // failure reads a try's results: its error result, or errByValue when it

@@ -30,15 +30,16 @@ type Retrier struct {
 	// a try needs more than a call (AttemptTimeout, CarryAttempt,
 	// RetryPanics), clock when the loop must know when it began (hooks,
 	// CarryAttempt): the loop checks one flag instead of each option.
-	perTry   bool
-	clock    bool
-	timeout  time.Duration // AttemptTimeout
-	carry    bool          // CarryAttempt
-	budget   *Budget
-	delayOf  func(error) (time.Duration, bool)
-	onRetry  []func(Attempt)
-	onGiveUp []func(Attempt)
-	pred     *resultPred // IfResult
+	perTry    bool
+	clock     bool
+	fromStart bool          // the loop is needed from the first try: perTry, clock or MaxElapsed
+	timeout   time.Duration // AttemptTimeout
+	carry     bool          // CarryAttempt
+	budget    *Budget
+	delayOf   func(error) (time.Duration, bool)
+	onRetry   []func(Attempt)
+	onGiveUp  []func(Attempt)
+	pred      *resultPred // IfResult
 }
 
 // A filter says whether an error is worth another try.
@@ -78,6 +79,7 @@ func New(opts ...Option) (*Retrier, error) {
 	}
 	r.perTry = r.panics || r.timeout > 0 || r.carry
 	r.clock = r.carry || len(r.onRetry) > 0 || len(r.onGiveUp) > 0
+	r.fromStart = r.perTry || r.clock || r.sched().maxElapsed > 0
 	return &r, nil
 }
 
@@ -229,9 +231,16 @@ func (r *Retrier) sched() *Schedule {
 func (r *Retrier) derivesContext() bool { return r.timeout > 0 || r.carry }
 
 // retryable reports whether err, a failure, is worth another try by the
-// filters and Permanent.
+// filters and Permanent. It is inlined into the loop: with no filter, in a
+// program that never called Permanent, it is two loads.
 func (r *Retrier) retryable(err error) bool {
-	return !isPermanent(err) && (len(r.filters) == 0 || r.matches(err))
+	return len(r.filters) == 0 && !permanentUsed.Load() || r.judge(err)
+}
+
+// judge is retryable for a Retrier with filters, or once Permanent has been
+// called.
+func (r *Retrier) judge(err error) bool {
+	return !holdsPermanent(err) && (len(r.filters) == 0 || r.matches(err))
 }
 
 // matches reports whether one of the filters matches err.
@@ -293,14 +302,16 @@ func Do(ctx context.Context, r *Retrier, op func(context.Context) error) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	l := r.newLoop(ctx, ctx, "")
+	c := call{ctx: ctx, arg: ctx}
 	if r.pred != nil {
 		pred := r.pred.noResults(reflect.TypeFor[func(context.Context) error]())
-		return l.do(func(ctx context.Context) error {
+		err, _ := r.do(&c, func(ctx context.Context) error {
 			return byValue(op(ctx), pred)
 		}, op)
+		return err
 	}
-	return l.do(op, op)
+	err, _ := r.do(&c, op, op)
+	return err
 }
 
 // DoValue calls op until it succeeds and returns its value, as
@@ -317,12 +328,15 @@ func DoValue[T any](ctx context.Context, r *Retrier, op func(context.Context) (T
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	var v T
-	l := r.newLoop(ctx, ctx, "")
-	var err error
+	var (
+		v       T
+		err     error
+		stopped bool
+		c       = call{ctx: ctx, arg: ctx}
+	)
 	if r.pred != nil {
 		pred := valuePred[T](r.pred)
-		err = l.do(func(ctx context.Context) (err error) {
+		err, stopped = r.do(&c, func(ctx context.Context) (err error) {
 			v, err = op(ctx)
 			if err == nil && pred(v) {
 				return errByValue
@@ -330,12 +344,12 @@ func DoValue[T any](ctx context.Context, r *Retrier, op func(context.Context) (T
 			return err
 		}, op)
 	} else {
-		err = l.do(func(ctx context.Context) (err error) {
+		err, stopped = r.do(&c, func(ctx context.Context) (err error) {
 			v, err = op(ctx)
 			return err
 		}, op)
 	}
-	if l.stopped() {
+	if stopped {
 		var zero T
 		return zero, err
 	}

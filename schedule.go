@@ -99,7 +99,7 @@ func (s *Schedule) AttemptsContext(ctx context.Context) iter.Seq[int] {
 	}
 	return func(yield func(int) bool) {
 		// A deadline does not end the range early: the caller reads ctx.Err().
-		l := loop{r: &bareRetrier, s: s, ctx: ctx, arg: ctx, deadlineRead: true}
+		l := loop{call: call{ctx: ctx, arg: ctx}, r: &bareRetrier, s: s, deadlineRead: true}
 		if !l.begin() {
 			return
 		}
