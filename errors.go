@@ -1,6 +1,7 @@
 package retry
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -127,10 +128,18 @@ func stripPermanent(err error) error {
 // matches the stop, the context's cause and the last failure. It is built
 // without formatting: its message is made when read.
 type stoppedError struct {
-	stop  error // ctx.Err(), context.DeadlineExceeded, or the sleep's error
-	cause error // context.Cause, when it is not stop; may be nil
-	last  error // the last failure; may be nil
+	stop  error           // ctx.Err(), context.DeadlineExceeded, or the sleep's error
+	ctx   context.Context // whose cause is read when asked
+	last  error           // the last failure; may be nil
 	tries int
+}
+
+// cause returns ctx's cause when it says more than the stop; nil otherwise.
+func (e *stoppedError) cause() error {
+	if c := context.Cause(e.ctx); c != e.stop {
+		return c
+	}
+	return nil
 }
 
 func (e *stoppedError) Error() string {
@@ -143,8 +152,8 @@ func (e *stoppedError) Error() string {
 		b.WriteString(" tries: ")
 	}
 	b.WriteString(e.stop.Error())
-	if e.cause != nil {
-		b.WriteString(" (cause: " + e.cause.Error() + ")")
+	if cause := e.cause(); cause != nil {
+		b.WriteString(" (cause: " + cause.Error() + ")")
 	}
 	if e.last != nil {
 		b.WriteString(" (last error: " + e.last.Error() + ")")
@@ -152,16 +161,32 @@ func (e *stoppedError) Error() string {
 	return b.String()
 }
 
-// Unwrap returns the stop, the cause and the last failure, for errors.Is
-// and errors.As.
-func (e *stoppedError) Unwrap() []error {
-	errs := make([]error, 0, 3)
-	for _, err := range [...]error{e.stop, e.cause, e.last} {
-		if err != nil {
-			errs = append(errs, err)
-		}
+// Is reports whether target matches the stop, the last failure or ctx's
+// cause. The cause is read last, only for a target that the others do not
+// match: reading it locks ctx, and every loop that one cancellation stopped
+// may ask errors.Is(err, context.Canceled) at once.
+func (e *stoppedError) Is(target error) bool {
+	if errors.Is(e.stop, target) || e.last != nil && errors.Is(e.last, target) {
+		return true
 	}
-	return errs
+	cause := e.cause()
+	return cause != nil && errors.Is(cause, target)
+}
+
+// As finds target in ctx's cause (the stop and the last failure are found
+// through Unwrap).
+func (e *stoppedError) As(target any) bool {
+	cause := e.cause()
+	return cause != nil && errors.As(cause, target)
+}
+
+// Unwrap returns the stop and the last failure, for errors.Is and
+// errors.As.
+func (e *stoppedError) Unwrap() []error {
+	if e.last == nil {
+		return []error{e.stop}
+	}
+	return []error{e.stop, e.last}
 }
 
 // errGoexit is what Async delivers when the function called

@@ -1,9 +1,11 @@
 package retry_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/kaioretry/retry"
 	"github.com/stretchr/testify/assert"
@@ -77,4 +79,29 @@ func TestSentinelErrorsSayRetry(t *testing.T) {
 	}
 	assert.NotErrorIs(t, retry.ErrInvalidOption, retry.ErrNotFunc)
 	assert.NotErrorIs(t, retry.ErrNotFunc, retry.ErrPanic)
+}
+
+// shutdownError is a cause of a type of its own.
+type shutdownError struct{ reason string }
+
+func (e *shutdownError) Error() string { return "shutting down: " + e.reason }
+
+// A stopped call's error matches ctx's error, its cause (by value and by
+// type) and the last failure, and says all three.
+func TestStoppedErrorMatchesStopCauseAndLast(t *testing.T) {
+	cause := &shutdownError{"deploy"}
+	last := errors.New("last")
+	ctx, cancel := context.WithCancelCause(context.Background())
+	r := retry.Must(retry.New(retry.Tries(3), retry.WithSleep(func(context.Context, time.Duration) error {
+		cancel(cause)
+		return nil
+	})))
+	err := retry.Do(ctx, r, func(context.Context) error { return last })
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.ErrorIs(t, err, cause)
+	assert.ErrorIs(t, err, last)
+	got, ok := errors.AsType[*shutdownError](err)
+	require.True(t, ok, "the cause is found by type")
+	assert.Same(t, cause, got)
+	assert.EqualError(t, err, "retry: stopped after 1 try: context canceled (cause: shutting down: deploy) (last error: last)")
 }

@@ -423,15 +423,15 @@ func (l *loop) stopWith(err error) {
 // stopError is the error of a stopped call: the stop itself when there is
 // nothing else to match, otherwise a *stoppedError, formatted only when
 // read.
+//
+// It reads ctx's cause only when there is no last failure. Otherwise the
+// error reads it when asked: context.Cause locks ctx, and a hundred
+// thousand loops stopped by one context would all queue on that lock.
 func (l *loop) stopError(last error) error {
-	cause := context.Cause(l.ctx)
-	if cause == l.stop {
-		cause = nil
-	}
-	if last == nil && cause == nil {
+	if last == nil && context.Cause(l.ctx) == l.stop {
 		return l.stop
 	}
-	return &stoppedError{stop: l.stop, cause: cause, last: last, tries: l.tried}
+	return &stoppedError{stop: l.stop, ctx: l.ctx, last: last, tries: l.tried}
 }
 
 // gaveUp logs the end of a loop that gave up after a caught failure, and
