@@ -155,7 +155,7 @@ func (r *Retrier) fastPath(fn any, kind loopKind) any {
 	case func() error:
 		try := func(context.Context) error { return f() }
 		return func() error {
-			err, _ := r.do(&call{ctx: context.Background(), arg: context.Background(), name: name}, try, nil)
+			err, _ := typed(r.run(&call{ctx: context.Background(), arg: context.Background(), name: name}, try, nil))
 			return err
 		}
 	case func(context.Context) error:
@@ -164,7 +164,7 @@ func (r *Retrier) fastPath(fn any, kind loopKind) any {
 				if ctx == nil {
 					ctx = context.Background()
 				}
-				err, _ := r.do(&call{ctx: context.Background(), arg: ctx, name: name}, f, nil)
+				err, _ := typed(r.run(&call{ctx: context.Background(), arg: ctx, name: name}, f, nil))
 				return err
 			}
 		}
@@ -172,7 +172,7 @@ func (r *Retrier) fastPath(fn any, kind loopKind) any {
 			if ctx == nil {
 				ctx = context.Background()
 			}
-			err, _ := r.do(&call{ctx: ctx, arg: ctx, name: name}, f, nil)
+			err, _ := typed(r.run(&call{ctx: ctx, arg: ctx, name: name}, f, nil))
 			return err
 		}
 	}

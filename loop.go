@@ -46,9 +46,8 @@ type loop struct {
 	level                     logrus.Level // the most verbose level written, read when the loop begins
 	reason                    StopReason   // why the loop gave up
 	timedOut                  bool         // the last try failed by its own AttemptTimeout
-	deadlineRead, hasDeadline bool
-	deadline                  time.Time // ctx's deadline, read at the first wait
-	start                     time.Time // when the loop began; set only when read
+	deadlineRead, hasDeadline bool         // whether ctx has a deadline, read at the first wait
+	start                     time.Time    // when the loop began; set only when read
 
 	id    uuid.UUID     // drawn when first needed
 	entry *logrus.Entry // logrus: an entry carrying the loop's identifier
@@ -94,11 +93,11 @@ func (s signal) Error() string {
 	return "retry: stopped while waiting for a value"
 }
 
-// do runs the loop for a typed caller: a panic of the last try is raised
-// again, and a top-level Permanent wrapper is removed. stopped reports that
-// ctx, or the sleep function, ended the loop.
-func (r *Retrier) do(c *call, try func(context.Context) error, fn any) (err error, stopped bool) {
-	p, err, stopped := r.run(c, try, fn)
+// typed is run's outcome for a caller with a typed signature (Do,
+// DoValue, the fast paths): the panic of the last try is raised again, and
+// a top-level Permanent wrapper is removed; stopped is passed on. It is
+// inlined, so that it adds no frame to a waiting loop's stack.
+func typed(p *PanicError, err error, stopped bool) (error, bool) {
 	if p != nil {
 		panic(p.Value)
 	}
@@ -119,26 +118,24 @@ func (r *Retrier) do(c *call, try func(context.Context) error, fn any) (err erro
 // This is the hot path of every call. A first try that succeeds, with no
 // option that needs the loop from the start, costs a check of ctx and of
 // the Debug level: the loop's state is built only when there is more to do.
+// The loop lives in run's frame, and waits one call below it (again): a
+// waiting loop's stack is that short, so that a hundred thousand of them
+// fit in the smallest stacks and wake up touching little memory.
 func (r *Retrier) run(c *call, try func(context.Context) error, fn any) (*PanicError, error, bool) {
-	if r.fromStart || c.ctx.Err() != nil {
-		return r.runLoop(c, try, fn, false, nil)
+	var (
+		p   *PanicError
+		err error
+	)
+	first := r.fromStart || c.ctx.Err() != nil // the loop makes the first try
+	if !first {
+		err = try(c.arg)
+		if err == nil && r.budget == nil && r.sched().log.threshold(c.ctx) < logrus.DebugLevel {
+			return nil, nil, false
+		}
 	}
-	err := try(c.arg)
-	if err == nil && r.budget == nil && r.sched().log.threshold(c.ctx) < logrus.DebugLevel {
-		return nil, nil, false
-	}
-	return r.runLoop(c, try, fn, true, err)
-}
-
-// runLoop is run with the loop's state: from the start, or after a first
-// try made by run (tried), which failed with err or succeeded.
-func (r *Retrier) runLoop(c *call, try func(context.Context) error, fn any, tried bool, err error) (*PanicError, error, bool) {
 	var l loop // built in place: a composite literal would be built, then copied
 	l.call, l.r, l.s = *c, r, r.sched()
-	var p *PanicError
-	if tried {
-		l.level, l.tried = l.s.log.threshold(l.ctx), 1
-	} else {
+	if first {
 		if !l.begin() {
 			l.nameIf(r.clock, fn)
 			err := l.stopError(nil)
@@ -146,11 +143,9 @@ func (r *Retrier) runLoop(c *call, try func(context.Context) error, fn any, trie
 			return nil, err, true
 		}
 		l.nameIf(r.carry, fn)
-		if r.perTry {
-			p, err = l.attemptWithOptions(try)
-		} else {
-			err = try(l.arg)
-		}
+		p, err = l.try(try)
+	} else {
+		l.level, l.tried = l.s.log.threshold(l.ctx), 1
 	}
 	if p == nil && err == nil {
 		l.nameIf(l.logs(logrus.DebugLevel), fn)
@@ -158,8 +153,61 @@ func (r *Retrier) runLoop(c *call, try func(context.Context) error, fn any, trie
 		return nil, nil, false
 	}
 	l.nameIf(r.clock || l.logs(logrus.WarnLevel), fn)
-	p, err = l.retry(try, p, err)
-	return p, err, l.stopped()
+
+	// Judge each try that did not succeed, and try again until a try
+	// succeeds, fails in a way that is not retried, or the loop ends.
+	var last error // the last failure, for a stopped call's error
+	for {
+		var failure error // what the try failed with, for hooks and hints
+		sig, _ := err.(signal)
+		switch {
+		case p != nil:
+			failure, last = p, p
+		case err == nil:
+			l.succeeded()
+			return nil, nil, false
+		case sig == errTryStopped:
+			l.stopWith(l.ctx.Err())
+			return nil, l.finish(nil, l.stopError(last)), true
+		case sig == errByValue:
+		case sig == errNoValue, l.timedOut, r.retryable(err):
+			failure, last = err, err
+		default:
+			l.reason = StopNotRetryable
+			l.gaveUp(l.delivered(err))
+			return nil, err, false
+		}
+		if l.logs(logrus.WarnLevel) {
+			l.logFailure(failure)
+		}
+		allowed := r.budget == nil || r.budget.take()
+		switch {
+		case !l.more():
+			l.reason = StopTries
+		case !allowed:
+			l.reason = StopBudget
+		case l.again(failure):
+			p, err = l.try(try)
+			continue
+		}
+		break
+	}
+	if l.stop != nil {
+		return p, l.finish(p, l.stopError(last)), true
+	}
+	if sig, _ := err.(signal); sig == errByValue {
+		err = nil
+	}
+	return p, l.finish(p, err), false
+}
+
+// try makes one try, through attemptWithOptions when the Retrier asks for
+// more than a call.
+func (l *loop) try(try func(context.Context) error) (*PanicError, error) {
+	if l.r.perTry {
+		return l.attemptWithOptions(try)
+	}
+	return nil, try(l.arg)
 }
 
 // nameIf resolves the name of fn when it is needed and not known.
@@ -193,58 +241,6 @@ func (l *loop) succeeded() {
 	}
 }
 
-// retry judges a try that did not succeed, then tries again until a try
-// succeeds, fails in a way that is not retried, or the loop ends.
-func (l *loop) retry(try func(context.Context) error, p *PanicError, err error) (*PanicError, error) {
-	var last error // the last failure, for a stopped call's error
-	for {
-		var failure error // what the try failed with, for hooks and hints
-		sig, _ := err.(signal)
-		switch {
-		case p != nil:
-			failure, last = p, p
-		case err == nil:
-			l.succeeded()
-			return nil, nil
-		case sig == errTryStopped:
-			l.stopWith(l.ctx.Err())
-			return nil, l.finish(p, l.stopError(last))
-		case sig == errByValue:
-		case sig == errNoValue, l.timedOut, l.r.retryable(err):
-			failure, last = err, err
-		default:
-			l.reason = StopNotRetryable
-			l.gaveUp(l.delivered(err))
-			return nil, err
-		}
-		if l.logs(logrus.WarnLevel) {
-			l.logFailure(failure)
-		}
-		allowed := l.r.budget == nil || l.r.budget.take()
-		switch {
-		case !l.more():
-			l.reason = StopTries
-		case !allowed:
-			l.reason = StopBudget
-		case l.again(failure):
-			if l.r.perTry {
-				p, err = l.attemptWithOptions(try)
-			} else {
-				p, err = nil, try(l.arg)
-			}
-			continue
-		}
-		break
-	}
-	if l.stop != nil {
-		return p, l.finish(p, l.stopError(last))
-	}
-	if sig, _ := err.(signal); sig == errByValue {
-		err = nil
-	}
-	return p, l.finish(p, err)
-}
-
 // finish reports the give-up, and returns err.
 func (l *loop) finish(p *PanicError, err error) error {
 	if p != nil {
@@ -267,35 +263,37 @@ func (l *loop) delivered(err error) error {
 // more reports whether the tries allow another one.
 func (l *loop) more() bool { return l.tried < l.s.limit() }
 
-// again waits for the next try: it draws the wait (a hint from failure
-// replaces it), gives up without waiting when the wait would end past
-// MaxElapsed or ctx's deadline, calls the OnRetry hooks, logs and waits. It
-// reports false when the loop ends instead.
+// again waits for the next try: the wait that plan draws, on the loop's
+// timer, which it starts on the first wait and resets for each later one,
+// or through the schedule's sleep function. It reports false when the loop
+// ends instead. The wait is here rather than in a function of its own: a
+// waiting loop's stack holds one frame less.
 func (l *loop) again(failure error) bool {
-	wait := l.s.next(l)
-	if failure != nil && (l.r.delayOf != nil || mayHint(failure)) {
-		if d, ok := l.hint(failure); ok {
-			wait = l.s.clamp(d)
-		}
-	}
-	if !l.deadlineRead {
-		l.deadline, l.hasDeadline = l.ctx.Deadline()
-		l.deadlineRead = true
-	}
-	if (l.hasDeadline || l.s.maxElapsed > 0) && !l.inTime(wait) {
+	wait, ok := l.plan(failure)
+	if !ok {
 		return false
 	}
-	if len(l.r.onRetry) > 0 {
-		l.fire(l.r.onRetry, failure, wait)
-	}
-	if l.logs(logrus.InfoLevel) {
-		l.logWait(wait)
-	}
-	// The default sleep returns at once for a zero wait: skip the call.
-	if wait > 0 || l.s.sleep != nil {
-		if err := l.sleep(wait); err != nil {
+	switch {
+	case l.s.sleep != nil:
+		if err := l.s.sleep(l.ctx, wait); err != nil {
 			l.stopWith(err)
 			return false
+		}
+	case wait > 0: // the default sleep returns at once for a zero wait
+		done := l.ctx.Done()
+		if done == nil {
+			time.Sleep(wait)
+			break
+		}
+		if !l.arm(done, wait) {
+			return false
+		}
+		select {
+		case <-done:
+			l.timer.Stop()
+			l.stopWith(l.ctx.Err())
+			return false
+		case <-l.timer.C:
 		}
 	}
 	if err := l.ctx.Err(); err != nil {
@@ -304,6 +302,51 @@ func (l *loop) again(failure error) bool {
 	}
 	l.tried++
 	l.waited = wait
+	return true
+}
+
+// plan draws the next wait (a hint from failure replaces it), gives up
+// without waiting when the wait would end past MaxElapsed or ctx's
+// deadline, calls the OnRetry hooks and logs. It reports false when the
+// loop ends instead.
+func (l *loop) plan(failure error) (time.Duration, bool) {
+	wait := l.s.next(l)
+	if failure != nil && (l.r.delayOf != nil || mayHint(failure)) {
+		if d, ok := l.hint(failure); ok {
+			wait = l.s.clamp(d)
+		}
+	}
+	if !l.deadlineRead {
+		_, l.hasDeadline = l.ctx.Deadline()
+		l.deadlineRead = true
+	}
+	if (l.hasDeadline || l.s.maxElapsed > 0) && !l.inTime(wait) {
+		return 0, false
+	}
+	if len(l.r.onRetry) > 0 {
+		l.fire(l.r.onRetry, failure, wait)
+	}
+	if l.logs(logrus.InfoLevel) {
+		l.logWait(wait)
+	}
+	return wait, true
+}
+
+// arm starts the loop's timer for a wait of d, or resets it. It reports
+// false, with the loop stopped, when done is already closed: then no timer
+// is started.
+func (l *loop) arm(done <-chan struct{}, d time.Duration) bool {
+	select {
+	case <-done:
+		l.stopWith(l.ctx.Err())
+		return false
+	default:
+	}
+	if l.timer == nil {
+		l.timer = time.NewTimer(d)
+	} else {
+		l.timer.Reset(d)
+	}
 	return true
 }
 
@@ -330,47 +373,17 @@ func (l *loop) hint(failure error) (time.Duration, bool) {
 // ctx's deadline; otherwise it ends the loop, which returns at once what it
 // would return at the end of that wait.
 func (l *loop) inTime(d time.Duration) bool {
-	now := time.Now()
-	switch {
-	case l.s.maxElapsed > 0 && now.Sub(l.start)+d > l.s.maxElapsed:
+	if l.s.maxElapsed > 0 && time.Since(l.start)+d > l.s.maxElapsed {
 		l.reason = StopElapsed
 		return false
-	case l.hasDeadline && !now.Add(d).Before(l.deadline):
-		l.stopWith(context.DeadlineExceeded)
-		return false
+	}
+	if l.hasDeadline {
+		if deadline, _ := l.ctx.Deadline(); !time.Now().Add(d).Before(deadline) {
+			l.stopWith(context.DeadlineExceeded)
+			return false
+		}
 	}
 	return true
-}
-
-// sleep waits d: through the schedule's sleep function when it has one,
-// otherwise on the loop's timer, which it starts on the first wait and
-// resets for each later one.
-func (l *loop) sleep(d time.Duration) error {
-	if l.s.sleep != nil {
-		return l.s.sleep(l.ctx, d)
-	}
-	done := l.ctx.Done()
-	if done == nil {
-		time.Sleep(d)
-		return nil
-	}
-	select {
-	case <-done: // already done: no timer to start
-		return l.ctx.Err()
-	default:
-	}
-	if l.timer == nil {
-		l.timer = time.NewTimer(d)
-	} else {
-		l.timer.Reset(d)
-	}
-	select {
-	case <-done:
-		l.timer.Stop()
-		return l.ctx.Err()
-	case <-l.timer.C:
-		return nil
-	}
 }
 
 // attemptWithOptions makes one try with a timeout of its own

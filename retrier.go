@@ -305,12 +305,12 @@ func Do(ctx context.Context, r *Retrier, op func(context.Context) error) error {
 	c := call{ctx: ctx, arg: ctx}
 	if r.pred != nil {
 		pred := r.pred.noResults(reflect.TypeFor[func(context.Context) error]())
-		err, _ := r.do(&c, func(ctx context.Context) error {
+		err, _ := typed(r.run(&c, func(ctx context.Context) error {
 			return byValue(op(ctx), pred)
-		}, op)
+		}, op))
 		return err
 	}
-	err, _ := r.do(&c, op, op)
+	err, _ := typed(r.run(&c, op, op))
 	return err
 }
 
@@ -336,18 +336,18 @@ func DoValue[T any](ctx context.Context, r *Retrier, op func(context.Context) (T
 	)
 	if r.pred != nil {
 		pred := valuePred[T](r.pred)
-		err, stopped = r.do(&c, func(ctx context.Context) (err error) {
+		err, stopped = typed(r.run(&c, func(ctx context.Context) (err error) {
 			v, err = op(ctx)
 			if err == nil && pred(v) {
 				return errByValue
 			}
 			return err
-		}, op)
+		}, op))
 	} else {
-		err, stopped = r.do(&c, func(ctx context.Context) (err error) {
+		err, stopped = typed(r.run(&c, func(ctx context.Context) (err error) {
 			v, err = op(ctx)
 			return err
-		}, op)
+		}, op))
 	}
 	if stopped {
 		var zero T
