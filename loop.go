@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -29,29 +30,53 @@ import (
 // the channel loop's goroutine.
 
 // A loop is the state of one call's loop, or of one range over a Schedule.
-// It lives on its caller's stack: a loop that needs no option that costs
-// allocates nothing.
+// A call's loop comes from a pool (loops); a loop that needs no option that
+// costs allocates nothing.
+//
+// A stopped loop is its own error: it begins with the stoppedError that the
+// call gets (stop, ctx, last, tries), which a stop fills as it goes, and is
+// then kept rather than pooled. The fields are ordered for a loop that a
+// cancellation wakes: what it reads comes first, near the timer, so that a
+// hundred thousand loops woken at once each touch a line or two of memory.
 type loop struct {
-	call
-	r *Retrier
-	s *Schedule
+	stoppedError             // stop, ctx (the waits' context), last failure, tries started
+	timer        *time.Timer // the default sleep's timer, reused for every wait
 
-	tried  int           // tries started so far
-	base   time.Duration // the schedule's wait, without jitter
-	wait   time.Duration // the schedule's last drawn wait, without hint
-	waited time.Duration // the last wait as waited
-	timer  *time.Timer   // the default sleep's timer, reused for every wait
-	stop   error         // why the loop was stopped early, if it was
+	r      *Retrier
+	s      *Schedule
+	entry  *logrus.Entry // logrus: an entry carrying the loop's identifier
+	slog   *slog.Logger  // slog: a logger carrying it
+	name   string        // the function's, for entries and hooks
+	level  logrus.Level  // the most verbose level written, read when the loop begins
+	reason StopReason    // why the loop gave up
+	raw    bool          // see call
+	kept   bool          // the caller got l's stoppedError: l is not pooled
 
-	level                     logrus.Level // the most verbose level written, read when the loop begins
-	reason                    StopReason   // why the loop gave up
-	timedOut                  bool         // the last try failed by its own AttemptTimeout
-	deadlineRead, hasDeadline bool         // whether ctx has a deadline, read at the first wait
-	start                     time.Time    // when the loop began; set only when read
+	timedOut                  bool // the last try failed by its own AttemptTimeout
+	deadlineRead, hasDeadline bool // whether ctx has a deadline, read at the first wait
 
-	id    uuid.UUID     // drawn when first needed
-	entry *logrus.Entry // logrus: an entry carrying the loop's identifier
-	slog  *slog.Logger  // slog: a logger carrying it
+	arg    context.Context // what tries get
+	base   time.Duration   // the schedule's wait, without jitter
+	wait   time.Duration   // the schedule's last drawn wait, without hint
+	waited time.Duration   // the last wait as waited
+	start  time.Time       // when the loop began; set only when read
+	id     uuid.UUID       // drawn when first needed
+}
+
+// loops keeps the state of loops that ended for the next ones, so that a
+// loop's state costs no allocation and takes no room on its caller's
+// stack.
+var loops = sync.Pool{New: func() any { return new(loop) }}
+
+// free clears l and puts it back in the pool, unless the caller got its
+// stoppedError: then it drops what that error does not read.
+func (l *loop) free() {
+	if l.kept {
+		l.timer, l.entry, l.slog = nil, nil, nil
+		return
+	}
+	*l = loop{}
+	loops.Put(l)
 }
 
 // bareRetrier is the Retrier of a range over a Schedule: no hooks, no
@@ -118,14 +143,11 @@ func typed(p *PanicError, err error, stopped bool) (error, bool) {
 // This is the hot path of every call. A first try that succeeds, with no
 // option that needs the loop from the start, costs a check of ctx and of
 // the Debug level: the loop's state is built only when there is more to do.
-// The loop lives in run's frame, and waits one call below it (again): a
-// waiting loop's stack is that short, so that a hundred thousand of them
-// fit in the smallest stacks and wake up touching little memory.
-func (r *Retrier) run(c *call, try func(context.Context) error, fn any) (*PanicError, error, bool) {
-	var (
-		p   *PanicError
-		err error
-	)
+// A waiting loop's stack holds two frames (the caller's and run's, which
+// waits) and its state is in a loop from a pool: a hundred
+// thousand waiting loops fit in the smallest stacks, and wake up touching
+// little memory.
+func (r *Retrier) run(c *call, try func(context.Context) error, fn any) (p *PanicError, err error, stopped bool) {
 	first := r.fromStart || c.ctx.Err() != nil // the loop makes the first try
 	if !first {
 		err = try(c.arg)
@@ -133,45 +155,48 @@ func (r *Retrier) run(c *call, try func(context.Context) error, fn any) (*PanicE
 			return nil, nil, false
 		}
 	}
-	var l loop // built in place: a composite literal would be built, then copied
-	l.call, l.r, l.s = *c, r, r.sched()
+	l := loops.Get().(*loop)
+	defer l.free()
+	l.ctx, l.arg, l.name, l.raw, l.r, l.s = c.ctx, c.arg, c.name, c.raw, r, r.sched()
 	if first {
 		if !l.begin() {
 			l.nameIf(r.clock, fn)
-			err := l.stopError(nil)
+			err = l.stopError()
 			l.gaveUp(err)
 			return nil, err, true
 		}
 		l.nameIf(r.carry, fn)
-		p, err = l.try(try)
 	} else {
-		l.level, l.tried = l.s.log.threshold(l.ctx), 1
+		l.level, l.tries = l.s.log.threshold(l.ctx), 1
 	}
-	if p == nil && err == nil {
-		l.nameIf(l.logs(logrus.DebugLevel), fn)
-		l.succeeded()
-		return nil, nil, false
-	}
-	l.nameIf(r.clock || l.logs(logrus.WarnLevel), fn)
 
-	// Judge each try that did not succeed, and try again until a try
+	// Make a try, unless run made it; judge it, and try again until a try
 	// succeeds, fails in a way that is not retried, or the loop ends.
-	var last error // the last failure, for a stopped call's error
-	for {
+	for tryNow := first; ; tryNow = true {
+		if tryNow {
+			if r.perTry {
+				p, err = l.attemptWithOptions(try)
+			} else {
+				p, err = nil, try(l.arg)
+			}
+		}
+		if p == nil && err == nil {
+			l.nameIf(l.logs(logrus.DebugLevel), fn)
+			l.succeeded()
+			return nil, nil, false
+		}
+		l.nameIf(r.clock || l.logs(logrus.WarnLevel), fn)
 		var failure error // what the try failed with, for hooks and hints
 		sig, _ := err.(signal)
 		switch {
 		case p != nil:
-			failure, last = p, p
-		case err == nil:
-			l.succeeded()
-			return nil, nil, false
+			failure, l.last = p, p
 		case sig == errTryStopped:
 			l.stopWith(l.ctx.Err())
-			return nil, l.finish(nil, l.stopError(last)), true
+			return nil, l.finish(nil, l.stopError()), true
 		case sig == errByValue:
 		case sig == errNoValue, l.timedOut, r.retryable(err):
-			failure, last = err, err
+			failure, l.last = err, err
 		default:
 			l.reason = StopNotRetryable
 			l.gaveUp(l.delivered(err))
@@ -186,28 +211,20 @@ func (r *Retrier) run(c *call, try func(context.Context) error, fn any) (*PanicE
 			l.reason = StopTries
 		case !allowed:
 			l.reason = StopBudget
-		case l.again(failure):
-			p, err = l.try(try)
-			continue
+		default: // again(failure), with its wait in this frame
+			if done, ok := l.ready(failure); ok && l.resume(done == nil || l.sleep(done)) {
+				continue
+			}
 		}
 		break
 	}
 	if l.stop != nil {
-		return p, l.finish(p, l.stopError(last)), true
+		return p, l.finish(p, l.stopError()), true
 	}
 	if sig, _ := err.(signal); sig == errByValue {
 		err = nil
 	}
 	return p, l.finish(p, err), false
-}
-
-// try makes one try, through attemptWithOptions when the Retrier asks for
-// more than a call.
-func (l *loop) try(try func(context.Context) error) (*PanicError, error) {
-	if l.r.perTry {
-		return l.attemptWithOptions(try)
-	}
-	return nil, try(l.arg)
 }
 
 // nameIf resolves the name of fn when it is needed and not known.
@@ -228,7 +245,7 @@ func (l *loop) begin() bool {
 		l.stopWith(err)
 		return false
 	}
-	l.tried = 1
+	l.tries = 1
 	return true
 }
 
@@ -237,7 +254,7 @@ func (l *loop) succeeded() {
 		b.give()
 	}
 	if l.logs(logrus.DebugLevel) {
-		l.logf(logrus.DebugLevel, "%s: succeeded at try #%d", l.name, l.tried)
+		l.logf(logrus.DebugLevel, "%s: succeeded at try #%d", l.name, l.tries)
 	}
 }
 
@@ -261,55 +278,27 @@ func (l *loop) delivered(err error) error {
 }
 
 // more reports whether the tries allow another one.
-func (l *loop) more() bool { return l.tried < l.s.limit() }
+func (l *loop) more() bool { return l.tries < l.s.limit() }
 
-// again waits for the next try: the wait that plan draws, on the loop's
-// timer, which it starts on the first wait and resets for each later one,
-// or through the schedule's sleep function. It reports false when the loop
-// ends instead. The wait is here rather than in a function of its own: a
-// waiting loop's stack holds one frame less.
+// again waits for the next try, in three steps: ready draws the wait and
+// starts it, sleep waits on the loop's timer, resume ends the wait. It
+// reports false when the loop ends instead. run takes the same steps
+// itself, so that a waiting loop's stack holds no frame of again's: sleep,
+// the one place where a loop waits, is inlined.
 func (l *loop) again(failure error) bool {
-	wait, ok := l.plan(failure)
-	if !ok {
-		return false
-	}
-	switch {
-	case l.s.sleep != nil:
-		if err := l.s.sleep(l.ctx, wait); err != nil {
-			l.stopWith(err)
-			return false
-		}
-	case wait > 0: // the default sleep returns at once for a zero wait
-		done := l.ctx.Done()
-		if done == nil {
-			time.Sleep(wait)
-			break
-		}
-		if !l.arm(done, wait) {
-			return false
-		}
-		select {
-		case <-done:
-			l.timer.Stop()
-			l.stopWith(l.ctx.Err())
-			return false
-		case <-l.timer.C:
-		}
-	}
-	if err := l.ctx.Err(); err != nil {
-		l.stopWith(err)
-		return false
-	}
-	l.tried++
-	l.waited = wait
-	return true
+	done, ok := l.ready(failure)
+	return ok && l.resume(done == nil || l.sleep(done))
 }
 
-// plan draws the next wait (a hint from failure replaces it), gives up
+// ready draws the next wait (a hint from failure replaces it), gives up
 // without waiting when the wait would end past MaxElapsed or ctx's
-// deadline, calls the OnRetry hooks and logs. It reports false when the
-// loop ends instead.
-func (l *loop) plan(failure error) (time.Duration, bool) {
+// deadline, calls the OnRetry hooks and logs. Then it starts the wait: it
+// calls the schedule's sleep function, or starts the loop's timer (on the
+// first wait; it resets it for each later one) and returns ctx's Done
+// channel, for sleep to watch. It returns nil after a wait that is over,
+// or none (the default sleep returns at once for a zero wait), and false
+// when the loop ends instead.
+func (l *loop) ready(failure error) (<-chan struct{}, bool) {
 	wait := l.s.next(l)
 	if failure != nil && (l.r.delayOf != nil || mayHint(failure)) {
 		if d, ok := l.hint(failure); ok {
@@ -321,7 +310,7 @@ func (l *loop) plan(failure error) (time.Duration, bool) {
 		l.deadlineRead = true
 	}
 	if (l.hasDeadline || l.s.maxElapsed > 0) && !l.inTime(wait) {
-		return 0, false
+		return nil, false
 	}
 	if len(l.r.onRetry) > 0 {
 		l.fire(l.r.onRetry, failure, wait)
@@ -329,24 +318,59 @@ func (l *loop) plan(failure error) (time.Duration, bool) {
 	if l.logs(logrus.InfoLevel) {
 		l.logWait(wait)
 	}
-	return wait, true
+	l.waited = wait
+	switch {
+	case l.s.sleep != nil:
+		if err := l.s.sleep(l.ctx, wait); err != nil {
+			l.stopWith(err)
+			return nil, false
+		}
+	case wait > 0:
+		done := l.ctx.Done()
+		if done == nil {
+			time.Sleep(wait)
+			break
+		}
+		select {
+		case <-done: // already done: no timer to start
+			l.stopWith(l.ctx.Err())
+			return nil, false
+		default:
+		}
+		if l.timer == nil {
+			l.timer = time.NewTimer(wait)
+		} else {
+			l.timer.Reset(wait)
+		}
+		return done, true
+	}
+	return nil, true
 }
 
-// arm starts the loop's timer for a wait of d, or resets it. It reports
-// false, with the loop stopped, when done is already closed: then no timer
-// is started.
-func (l *loop) arm(done <-chan struct{}, d time.Duration) bool {
+// sleep waits until the loop's timer fires, and reports true, or until done
+// is closed, and reports false.
+func (l *loop) sleep(done <-chan struct{}) bool {
 	select {
 	case <-done:
+		return false
+	case <-l.timer.C:
+		return true
+	}
+}
+
+// resume ends a wait, which ran out (woken) or was ended by ctx: it reports
+// whether the next try may start.
+func (l *loop) resume(woken bool) bool {
+	if !woken {
+		l.timer.Stop()
 		l.stopWith(l.ctx.Err())
 		return false
-	default:
 	}
-	if l.timer == nil {
-		l.timer = time.NewTimer(d)
-	} else {
-		l.timer.Reset(d)
+	if err := l.ctx.Err(); err != nil {
+		l.stopWith(err)
+		return false
 	}
+	l.tries++
 	return true
 }
 
@@ -425,10 +449,6 @@ func recovering(ctx context.Context, try func(context.Context) error) (p *PanicE
 	return nil, err
 }
 
-// stopped reports whether the loop was stopped before its end: by ctx, or
-// by the sleep function.
-func (l *loop) stopped() bool { return l.stop != nil }
-
 func (l *loop) stopWith(err error) {
 	l.stop, l.reason = err, StopContext
 }
@@ -440,17 +460,18 @@ func (l *loop) stopWith(err error) {
 // It reads ctx's cause only when there is no last failure. Otherwise the
 // error reads it when asked: context.Cause locks ctx, and a hundred
 // thousand loops stopped by one context would all queue on that lock.
-func (l *loop) stopError(last error) error {
-	if last == nil && context.Cause(l.ctx) == l.stop {
+func (l *loop) stopError() error {
+	if l.last == nil && context.Cause(l.ctx) == l.stop {
 		return l.stop
 	}
-	return &stoppedError{stop: l.stop, ctx: l.ctx, last: last, tries: l.tried}
+	l.kept = true
+	return &l.stoppedError
 }
 
 // gaveUp logs the end of a loop that gave up after a caught failure, and
 // calls the OnGiveUp hooks with err, what the caller gets.
 func (l *loop) gaveUp(err error) {
-	if l.reason != StopNotRetryable && l.tried > 0 && l.logs(logrus.WarnLevel) {
+	if l.reason != StopNotRetryable && l.tries > 0 && l.logs(logrus.WarnLevel) {
 		l.logGiveUp(err)
 	}
 	if len(l.r.onGiveUp) > 0 {
@@ -468,7 +489,7 @@ func (l *loop) fire(hooks []func(Attempt), err error, wait time.Duration) {
 
 // event describes the loop as it stands.
 func (l *loop) event(err error, wait time.Duration) Attempt {
-	a := Attempt{Loop: l.loopID(), Func: l.name, Number: l.tried, Err: err, Wait: wait, Reason: l.reason}
+	a := Attempt{Loop: l.loopID(), Func: l.name, Number: l.tries, Err: err, Wait: wait, Reason: l.reason}
 	if !l.start.IsZero() {
 		a.Elapsed = time.Since(l.start)
 	}
@@ -507,33 +528,33 @@ func (l *loop) logs(lvl logrus.Level) bool { return lvl <= l.level }
 
 func (l *loop) logFailure(err error) {
 	if err == nil {
-		l.logf(logrus.WarnLevel, "%s: try #%d returned a result to retry", l.name, l.tried)
+		l.logf(logrus.WarnLevel, "%s: try #%d returned a result to retry", l.name, l.tries)
 		return
 	}
 	shown := err // the type of the failure itself, not of a hint carried with it
 	if h, ok := err.(*retryAfterError); ok {
 		shown = h.err
 	}
-	l.logf(logrus.WarnLevel, "%s: try #%d failed with %T: %v", l.name, l.tried, shown, err)
+	l.logf(logrus.WarnLevel, "%s: try #%d failed with %T: %v", l.name, l.tries, shown, err)
 }
 
 func (l *loop) logGiveUp(err error) {
 	tries := "tries"
-	if l.tried == 1 {
+	if l.tries == 1 {
 		tries = "try"
 	}
 	switch l.reason {
 	case StopTries:
-		l.logf(logrus.WarnLevel, "%s: giving up after %d %s: %v", l.name, l.tried, tries, err)
+		l.logf(logrus.WarnLevel, "%s: giving up after %d %s: %v", l.name, l.tries, tries, err)
 	default:
-		l.logf(logrus.WarnLevel, "%s: giving up after %d %s (%v): %v", l.name, l.tried, tries, l.reason, err)
+		l.logf(logrus.WarnLevel, "%s: giving up after %d %s (%v): %v", l.name, l.tries, tries, l.reason, err)
 	}
 }
 
 func (l *loop) logWait(d time.Duration) {
-	switch left := l.s.tries - l.tried; {
+	switch left := l.s.tries - l.tries; {
 	case l.s.tries <= 0:
-		l.logf(logrus.InfoLevel, "try #%d", l.tried+1)
+		l.logf(logrus.InfoLevel, "try #%d", l.tries+1)
 	case left == 1:
 		l.logf(logrus.InfoLevel, "1 try remaining")
 	default:

@@ -264,6 +264,61 @@ func TestConcurrentCallsRunTheirOwnLoops(t *testing.T) {
 	}
 }
 
+// The error of a stopped call is the stopped loop's own: loops that run
+// after it, or beside it, on state the library reuses, leave it as it was.
+func TestStoppedErrorsStayTheirOwn(t *testing.T) {
+	const goroutines = 200
+	type stopped struct {
+		err  error
+		last error
+	}
+	results := make([]stopped, goroutines)
+	var wg sync.WaitGroup
+	for g := range goroutines {
+		wg.Go(func() {
+			// Each call fails g%3+1 times, then its ctx is cancelled
+			// during the wait that follows; half the goroutines then make
+			// more calls, which fail and succeed, on reused state.
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			last := fmt.Errorf("goroutine %d", g)
+			failures := g%3 + 1
+			calls := 0
+			err := retry.Do(ctx, retry.Must(retry.New(retry.Tries(5), retry.WithSleep(func(ctx context.Context, d time.Duration) error {
+				if calls == failures {
+					cancel()
+					<-ctx.Done()
+					return ctx.Err()
+				}
+				return nil
+			}), retry.Logger(quietLogger()))), func(context.Context) error {
+				calls++
+				return last
+			})
+			results[g] = stopped{err, last}
+			if g%2 == 0 {
+				n := 0
+				assert.NoError(t, retry.Do(context.Background(), fast(t, retry.Tries(3)), func(context.Context) error {
+					if n++; n < 3 {
+						return errors.New("again")
+					}
+					return nil
+				}))
+			}
+		})
+	}
+	wg.Wait()
+	for g, res := range results {
+		tries := g%3 + 1
+		want := fmt.Sprintf("retry: stopped after %d tr", tries)
+		require.Error(t, res.err, "goroutine %d", g)
+		assert.Contains(t, res.err.Error(), want, "goroutine %d", g)
+		assert.Contains(t, res.err.Error(), fmt.Sprintf("(last error: goroutine %d)", g))
+		assert.ErrorIs(t, res.err, res.last, "goroutine %d", g)
+		assert.ErrorIs(t, res.err, context.Canceled, "goroutine %d", g)
+	}
+}
+
 func TestRetrierLogging(t *testing.T) {
 	logger, hook := test.NewNullLogger()
 	logger.SetLevel(logrus.DebugLevel)

@@ -302,15 +302,21 @@ func Do(ctx context.Context, r *Retrier, op func(context.Context) error) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	c := call{ctx: ctx, arg: ctx}
 	if r.pred != nil {
-		pred := r.pred.noResults(reflect.TypeFor[func(context.Context) error]())
-		err, _ := typed(r.run(&c, func(ctx context.Context) error {
-			return byValue(op(ctx), pred)
-		}, op))
-		return err
+		return doByValue(ctx, r, op)
 	}
-	err, _ := typed(r.run(&c, op, op))
+	err, _ := typed(r.run(&call{ctx: ctx, arg: ctx}, op, op))
+	return err
+}
+
+// doByValue is Do under IfResult, whose predicate takes no value: a
+// function of its own, so that Do's frame, on every waiting loop's stack,
+// holds no closure.
+func doByValue(ctx context.Context, r *Retrier, op func(context.Context) error) error {
+	pred := r.pred.noResults(reflect.TypeFor[func(context.Context) error]())
+	err, _ := typed(r.run(&call{ctx: ctx, arg: ctx}, func(ctx context.Context) error {
+		return byValue(op(ctx), pred)
+	}, op))
 	return err
 }
 

@@ -99,7 +99,7 @@ func (s *Schedule) AttemptsContext(ctx context.Context) iter.Seq[int] {
 	}
 	return func(yield func(int) bool) {
 		// A deadline does not end the range early: the caller reads ctx.Err().
-		l := loop{call: call{ctx: ctx, arg: ctx}, r: &bareRetrier, s: s, deadlineRead: true}
+		l := loop{stoppedError: stoppedError{ctx: ctx}, arg: ctx, r: &bareRetrier, s: s, deadlineRead: true}
 		if !l.begin() {
 			return
 		}
@@ -122,7 +122,7 @@ func (s *Schedule) limit() int {
 // next returns the wait before the loop's next try, drawn from the
 // schedule, and keeps in l what the wait after it derives from.
 func (s *Schedule) next(l *loop) time.Duration {
-	if s.fixed && l.tried > 1 {
+	if s.fixed && l.tries > 1 {
 		return l.wait
 	}
 	return s.draw(l)
@@ -131,7 +131,7 @@ func (s *Schedule) next(l *loop) time.Duration {
 // draw is next for a wait that must be worked out.
 func (s *Schedule) draw(l *loop) time.Duration {
 	switch {
-	case l.tried == 1:
+	case l.tries == 1:
 		l.base = s.clamp(s.delay)
 	case s.update != nil || s.scaled || s.jitterLo != 0 || s.jitterHi != 0:
 		l.base = s.clamp(s.updated(l.base))
@@ -146,7 +146,7 @@ func (s *Schedule) draw(l *loop) time.Duration {
 		w = s.clamp(between(scale(w, 1-s.factor), scale(w, 1+s.factor)))
 	case decorrelatedJitter:
 		prev := l.wait
-		if l.tried == 1 {
+		if l.tries == 1 {
 			prev = s.delay
 		}
 		w = s.clamp(between(s.delay, scale(prev, 3)))
