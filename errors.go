@@ -125,8 +125,9 @@ func stripPermanent(err error) error {
 
 // A stoppedError is what a call gets when its loop was stopped before its
 // tries ran out: by its context, or by an error of the sleep function. It
-// matches the stop, the context's cause and the last failure. It is built
-// without formatting: its message is made when read.
+// matches the stop, the context's cause and the last failure. It is the
+// first field of the stopped loop, filled as the loop goes: nothing is
+// built when the loop stops, and its message is made when read.
 type stoppedError struct {
 	stop  error           // ctx.Err(), context.DeadlineExceeded, or the sleep's error
 	ctx   context.Context // whose cause is read when asked

@@ -30,8 +30,8 @@ import (
 // the channel loop's goroutine.
 
 // A loop is the state of one call's loop, or of one range over a Schedule.
-// A call's loop comes from a pool (loops); a loop that needs no option that
-// costs allocates nothing.
+// A call's loop comes from a pool (loops), a range's is the range's own: a
+// loop that needs no option that costs allocates nothing.
 //
 // A stopped loop is its own error: it begins with the stoppedError that the
 // call gets (stop, ctx, last, tries), which a stop fills as it goes, and is

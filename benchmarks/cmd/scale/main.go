@@ -10,7 +10,8 @@
 // same process, with a collection between them, in rounds that each start
 // with the next implementation; the table gives the medians of the rounds
 // and the ratios of each implementation to cenkalti/backoff v4 and to a
-// hand-written timer loop, measured in the same run.
+// hand-written timer loop, measured in the same run. A cancel ratio is the
+// median of the ratios within each round, with the least and the greatest.
 //
 //	go run ./cmd/scale                          # 10000, then 100000 loops
 //	go run ./cmd/scale -n 1000 -rounds 1        # a tiny run, as CI makes
@@ -137,18 +138,45 @@ func run(w io.Writer, ns []int, delay time.Duration, rounds int) error {
 				all[im.name] = append(all[im.name], r)
 			}
 		}
-		res := map[string]result{}
+		res := map[string]summary{}
 		for name, rs := range all {
-			res[name] = result{
-				heap:     median(rs, func(r result) float64 { return r.heap }),
-				stack:    median(rs, func(r result) float64 { return r.stack }),
-				cancel:   time.Duration(median(rs, func(r result) float64 { return float64(r.cancel) })),
-				newStack: uint64(median(rs, func(r result) float64 { return float64(r.newStack) })),
+			res[name] = summary{
+				result: result{
+					heap:     median(rs, func(r result) float64 { return r.heap }),
+					stack:    median(rs, func(r result) float64 { return r.stack }),
+					cancel:   time.Duration(median(rs, func(r result) float64 { return float64(r.cancel) })),
+					newStack: uint64(median(rs, func(r result) float64 { return float64(r.newStack) })),
+				},
+				vsBackoff: ratios(rs, all[peers.BackoffV4]),
+				vsHand:    ratios(rs, all[peers.HandLoop]),
 			}
 		}
 		report(w, n, res)
 	}
 	return nil
+}
+
+// A summary is what one implementation measured over the rounds: the
+// medians of its results, and its cancel times as ratios to a baseline's.
+type summary struct {
+	result
+	vsBackoff, vsHand spread
+}
+
+// A spread is the median, least and greatest of ratios.
+type spread struct{ median, lo, hi float64 }
+
+// ratios divides each round's cancel time of rs by the baseline's in the
+// same round: the machine's load drifts from round to round, and a ratio
+// within a round, whose implementations run one after another, cancels the
+// drift that a ratio of two medians would keep.
+func ratios(rs, baseline []result) spread {
+	xs := make([]float64, len(rs))
+	for i := range rs {
+		xs[i] = rs[i].cancel.Seconds() / baseline[i].cancel.Seconds()
+	}
+	slices.Sort(xs)
+	return spread{medianOf(xs), xs[0], xs[len(xs)-1]}
 }
 
 func median(rs []result, f func(result) float64) float64 {
@@ -157,6 +185,11 @@ func median(rs []result, f func(result) float64) float64 {
 		xs[i] = f(r)
 	}
 	slices.Sort(xs)
+	return medianOf(xs)
+}
+
+// medianOf returns the median of xs, which are sorted.
+func medianOf(xs []float64) float64 {
 	if n := len(xs); n%2 == 0 {
 		return (xs[n/2-1] + xs[n/2]) / 2
 	}
@@ -263,16 +296,16 @@ func settled() sample {
 	return s
 }
 
-func report(w io.Writer, n int, res map[string]result) {
+func report(w io.Writer, n int, res map[string]summary) {
 	bo, hand := res[peers.BackoffV4], res[peers.HandLoop]
-	total := func(r result) float64 { return r.heap + r.stack }
+	total := func(r summary) float64 { return r.heap + r.stack }
 	fmt.Fprintf(w, "\n%d waiting loops\n\n", n)
-	fmt.Fprintln(w, "| implementation | heap B/loop | stack B/loop | heap+stack | × backoff v4 | × hand loop | cancel → all returned | × backoff v4 | × hand loop | new stack |")
-	fmt.Fprintln(w, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+	fmt.Fprintln(w, "| implementation | heap B/loop | stack B/loop | heap+stack | × backoff v4 | × hand loop | cancel → all returned | × backoff v4 | × hand loop | (least–most) | new stack |")
+	fmt.Fprintln(w, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
 	for _, im := range impls {
 		r := res[im.name]
-		fmt.Fprintf(w, "| %s | %.0f | %.0f | %.0f | %.2f | %.2f | %v | %.2f | %.2f | %d |\n",
+		fmt.Fprintf(w, "| %s | %.0f | %.0f | %.0f | %.2f | %.2f | %v | %.2f | %.2f | %.2f–%.2f | %d |\n",
 			im.name, r.heap, r.stack, total(r), total(r)/total(bo), total(r)/total(hand),
-			r.cancel.Round(10*time.Microsecond), r.cancel.Seconds()/bo.cancel.Seconds(), r.cancel.Seconds()/hand.cancel.Seconds(), r.newStack)
+			r.cancel.Round(10*time.Microsecond), r.vsBackoff.median, r.vsHand.median, r.vsHand.lo, r.vsHand.hi, r.newStack)
 	}
 }
