@@ -11,7 +11,9 @@
 // in turn, in rounds that each start with the next implementation, so that
 // the noise of a shared machine falls on all of them alike. The table gives
 // the medians of the rounds' p50 and p99, the largest lateness seen, and the
-// ratios of each p99 to cenkalti/backoff v4's and to the hand loop's.
+// ratios of each p99 to cenkalti/backoff v4's and to the hand loop's: the
+// medians of the ratios within each round, with their least and greatest
+// for backoff v4.
 //
 //	go run ./cmd/wakeup                               # 1000 loops × 20 waits, 9 rounds
 //	go run ./cmd/wakeup -loops 50 -waits 3 -rounds 1  # a tiny run, as CI makes
@@ -99,6 +101,33 @@ func loop(newLoop func(tries int, delay time.Duration) peers.Loop) func(c config
 // stats is what one round of one implementation measured.
 type stats struct{ p50, p99, max time.Duration }
 
+// A summary is what one implementation measured over the rounds: the
+// medians of its p50 and p99, its largest lateness, and its p99s as ratios
+// to a baseline's.
+type summary struct {
+	stats
+	vsBackoff, vsHand spread
+}
+
+// A spread is the median, least and greatest of ratios.
+type spread struct{ median, lo, hi float64 }
+
+// ratios divides each round's p99 of ss by the baseline's in the same
+// round: the load of a shared machine drifts from round to round, and a
+// ratio within a round cancels the drift that a ratio of medians keeps.
+func ratios(ss, baseline []stats) spread {
+	xs := make([]float64, len(ss))
+	for i := range ss {
+		xs[i] = float64(ss[i].p99) / float64(baseline[i].p99)
+	}
+	slices.Sort(xs)
+	m := xs[len(xs)/2]
+	if n := len(xs); n%2 == 0 {
+		m = (xs[n/2-1] + xs[n/2]) / 2
+	}
+	return spread{m, xs[0], xs[len(xs)-1]}
+}
+
 func run(w io.Writer, c config) error {
 	all := map[string][]stats{}
 	for round := range c.rounds {
@@ -113,12 +142,16 @@ func run(w io.Writer, c config) error {
 			all[im.name] = append(all[im.name], stats{pct(late, 0.50), pct(late, 0.99), late[len(late)-1]})
 		}
 	}
-	res := map[string]stats{}
+	res := map[string]summary{}
 	for name, ss := range all {
-		res[name] = stats{
-			p50: median(ss, func(s stats) time.Duration { return s.p50 }),
-			p99: median(ss, func(s stats) time.Duration { return s.p99 }),
-			max: slices.MaxFunc(ss, func(a, b stats) int { return cmp.Compare(a.max, b.max) }).max,
+		res[name] = summary{
+			stats: stats{
+				p50: median(ss, func(s stats) time.Duration { return s.p50 }),
+				p99: median(ss, func(s stats) time.Duration { return s.p99 }),
+				max: slices.MaxFunc(ss, func(a, b stats) int { return cmp.Compare(a.max, b.max) }).max,
+			},
+			vsBackoff: ratios(ss, all[peers.BackoffV4]),
+			vsHand:    ratios(ss, all[peers.HandLoop]),
 		}
 	}
 	report(w, c, res)
@@ -174,16 +207,15 @@ func median(ss []stats, f func(stats) time.Duration) time.Duration {
 	return xs[len(xs)/2]
 }
 
-func report(w io.Writer, c config, res map[string]stats) {
+func report(w io.Writer, c config, res map[string]summary) {
 	fmt.Fprintf(w, "# cmd/wakeup: %s, GOMAXPROCS %d, %d loops × %d waits of %v, medians of rounds: %d\n\n",
 		runtime.Version(), runtime.GOMAXPROCS(0), c.loops, c.waits, c.delay, c.rounds)
-	bo, hand := res[peers.BackoffV4], res[peers.HandLoop]
-	fmt.Fprintln(w, "| implementation | p50 late | p99 late | max late | p99 × backoff v4 | p99 × hand loop |")
-	fmt.Fprintln(w, "|---|--:|--:|--:|--:|--:|")
+	fmt.Fprintln(w, "| implementation | p50 late | p99 late | max late | p99 × backoff v4 | (least–most) | p99 × hand loop |")
+	fmt.Fprintln(w, "|---|--:|--:|--:|--:|--:|--:|")
 	for _, im := range impls {
 		s := res[im.name]
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %.2f | %.2f |\n", im.name, µs(s.p50), µs(s.p99), µs(s.max),
-			float64(s.p99)/float64(bo.p99), float64(s.p99)/float64(hand.p99))
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %.2f | %.2f–%.2f | %.2f |\n", im.name, µs(s.p50), µs(s.p99), µs(s.max),
+			s.vsBackoff.median, s.vsBackoff.lo, s.vsBackoff.hi, s.vsHand.median)
 	}
 }
 
