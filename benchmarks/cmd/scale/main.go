@@ -33,7 +33,6 @@ import (
 	"os"
 	"runtime"
 	"runtime/metrics"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -42,6 +41,7 @@ import (
 
 	"github.com/kaioretry/retry"
 	"github.com/kaioretry/retry/benchmarks/internal/peers"
+	"github.com/kaioretry/retry/benchmarks/internal/rounds"
 )
 
 func main() {
@@ -119,16 +119,19 @@ type result struct {
 	newStack    uint64        // the stack size of a new goroutine
 }
 
-func run(w io.Writer, ns []int, delay time.Duration, rounds int) error {
+// cancel is a result's cancel time.
+func cancel(r result) float64 { return float64(r.cancel) }
+
+func run(w io.Writer, ns []int, delay time.Duration, nRounds int) error {
 	fmt.Fprintf(w, "# cmd/scale: %s, GOMAXPROCS %d, delay %v, %d tries, medians of rounds: %d\n",
-		runtime.Version(), runtime.GOMAXPROCS(0), delay, tries, rounds)
+		runtime.Version(), runtime.GOMAXPROCS(0), delay, tries, nRounds)
 	for _, n := range ns {
 		// Goroutines that have exited leave their descriptors to the next
 		// ones: create n of them first, so that no implementation pays
 		// for descriptors that the ones after it reuse.
 		warmUp(n)
 		all := map[string][]result{}
-		for round := range rounds {
+		for round := range nRounds {
 			for i := range impls {
 				im := impls[(i+round)%len(impls)]
 				r, err := measure(n, im, delay)
@@ -142,58 +145,18 @@ func run(w io.Writer, ns []int, delay time.Duration, rounds int) error {
 		for name, rs := range all {
 			res[name] = summary{
 				result: result{
-					heap:     median(rs, func(r result) float64 { return r.heap }),
-					stack:    median(rs, func(r result) float64 { return r.stack }),
-					cancel:   time.Duration(median(rs, func(r result) float64 { return float64(r.cancel) })),
-					newStack: uint64(median(rs, func(r result) float64 { return float64(r.newStack) })),
+					heap:     rounds.Median(rs, func(r result) float64 { return r.heap }),
+					stack:    rounds.Median(rs, func(r result) float64 { return r.stack }),
+					cancel:   time.Duration(rounds.Median(rs, cancel)),
+					newStack: uint64(rounds.Median(rs, func(r result) float64 { return float64(r.newStack) })),
 				},
-				vsBackoff: ratios(rs, all[peers.BackoffV4]),
-				vsHand:    ratios(rs, all[peers.HandLoop]),
+				vsBackoff: rounds.Ratios(rs, all[peers.BackoffV4], cancel),
+				vsHand:    rounds.Ratios(rs, all[peers.HandLoop], cancel),
 			}
 		}
 		report(w, n, res)
 	}
 	return nil
-}
-
-// A summary is what one implementation measured over the rounds: the
-// medians of its results, and its cancel times as ratios to a baseline's.
-type summary struct {
-	result
-	vsBackoff, vsHand spread
-}
-
-// A spread is the median, least and greatest of ratios.
-type spread struct{ median, lo, hi float64 }
-
-// ratios divides each round's cancel time of rs by the baseline's in the
-// same round: the machine's load drifts from round to round, and a ratio
-// within a round, whose implementations run one after another, cancels the
-// drift that a ratio of two medians would keep.
-func ratios(rs, baseline []result) spread {
-	xs := make([]float64, len(rs))
-	for i := range rs {
-		xs[i] = rs[i].cancel.Seconds() / baseline[i].cancel.Seconds()
-	}
-	slices.Sort(xs)
-	return spread{medianOf(xs), xs[0], xs[len(xs)-1]}
-}
-
-func median(rs []result, f func(result) float64) float64 {
-	xs := make([]float64, len(rs))
-	for i, r := range rs {
-		xs[i] = f(r)
-	}
-	slices.Sort(xs)
-	return medianOf(xs)
-}
-
-// medianOf returns the median of xs, which are sorted.
-func medianOf(xs []float64) float64 {
-	if n := len(xs); n%2 == 0 {
-		return (xs[n/2-1] + xs[n/2]) / 2
-	}
-	return xs[len(xs)/2]
 }
 
 // warmUp starts n goroutines that block, then ends them all.
@@ -296,6 +259,13 @@ func settled() sample {
 	return s
 }
 
+// A summary is what one implementation measured over the rounds: the
+// medians of its results, and its cancel times as ratios to a baseline's.
+type summary struct {
+	result
+	vsBackoff, vsHand rounds.Spread
+}
+
 func report(w io.Writer, n int, res map[string]summary) {
 	bo, hand := res[peers.BackoffV4], res[peers.HandLoop]
 	total := func(r summary) float64 { return r.heap + r.stack }
@@ -306,6 +276,6 @@ func report(w io.Writer, n int, res map[string]summary) {
 		r := res[im.name]
 		fmt.Fprintf(w, "| %s | %.0f | %.0f | %.0f | %.2f | %.2f | %v | %.2f | %.2f | %.2f–%.2f | %d |\n",
 			im.name, r.heap, r.stack, total(r), total(r)/total(bo), total(r)/total(hand),
-			r.cancel.Round(10*time.Microsecond), r.vsBackoff.median, r.vsHand.median, r.vsHand.lo, r.vsHand.hi, r.newStack)
+			r.cancel.Round(10*time.Microsecond), r.vsBackoff.Median, r.vsHand.Median, r.vsHand.Least, r.vsHand.Most, r.newStack)
 	}
 }

@@ -34,6 +34,7 @@ import (
 	"time"
 
 	"github.com/kaioretry/retry/benchmarks/internal/peers"
+	"github.com/kaioretry/retry/benchmarks/internal/rounds"
 )
 
 func main() {
@@ -106,27 +107,11 @@ type stats struct{ p50, p99, max time.Duration }
 // to a baseline's.
 type summary struct {
 	stats
-	vsBackoff, vsHand spread
+	vsBackoff, vsHand rounds.Spread
 }
 
-// A spread is the median, least and greatest of ratios.
-type spread struct{ median, lo, hi float64 }
-
-// ratios divides each round's p99 of ss by the baseline's in the same
-// round: the load of a shared machine drifts from round to round, and a
-// ratio within a round cancels the drift that a ratio of medians keeps.
-func ratios(ss, baseline []stats) spread {
-	xs := make([]float64, len(ss))
-	for i := range ss {
-		xs[i] = float64(ss[i].p99) / float64(baseline[i].p99)
-	}
-	slices.Sort(xs)
-	m := xs[len(xs)/2]
-	if n := len(xs); n%2 == 0 {
-		m = (xs[n/2-1] + xs[n/2]) / 2
-	}
-	return spread{m, xs[0], xs[len(xs)-1]}
-}
+// p99 is a round's p99 lateness.
+func p99(s stats) float64 { return float64(s.p99) }
 
 func run(w io.Writer, c config) error {
 	all := map[string][]stats{}
@@ -146,12 +131,12 @@ func run(w io.Writer, c config) error {
 	for name, ss := range all {
 		res[name] = summary{
 			stats: stats{
-				p50: median(ss, func(s stats) time.Duration { return s.p50 }),
-				p99: median(ss, func(s stats) time.Duration { return s.p99 }),
+				p50: time.Duration(rounds.Median(ss, func(s stats) float64 { return float64(s.p50) })),
+				p99: time.Duration(rounds.Median(ss, p99)),
 				max: slices.MaxFunc(ss, func(a, b stats) int { return cmp.Compare(a.max, b.max) }).max,
 			},
-			vsBackoff: ratios(ss, all[peers.BackoffV4]),
-			vsHand:    ratios(ss, all[peers.HandLoop]),
+			vsBackoff: rounds.Ratios(ss, all[peers.BackoffV4], p99),
+			vsHand:    rounds.Ratios(ss, all[peers.HandLoop], p99),
 		}
 	}
 	report(w, c, res)
@@ -195,18 +180,6 @@ func pct(sorted []time.Duration, p float64) time.Duration {
 	return sorted[max(i, 0)]
 }
 
-func median(ss []stats, f func(stats) time.Duration) time.Duration {
-	xs := make([]time.Duration, len(ss))
-	for i, s := range ss {
-		xs[i] = f(s)
-	}
-	slices.Sort(xs)
-	if n := len(xs); n%2 == 0 {
-		return (xs[n/2-1] + xs[n/2]) / 2
-	}
-	return xs[len(xs)/2]
-}
-
 func report(w io.Writer, c config, res map[string]summary) {
 	fmt.Fprintf(w, "# cmd/wakeup: %s, GOMAXPROCS %d, %d loops × %d waits of %v, medians of rounds: %d\n\n",
 		runtime.Version(), runtime.GOMAXPROCS(0), c.loops, c.waits, c.delay, c.rounds)
@@ -215,7 +188,7 @@ func report(w io.Writer, c config, res map[string]summary) {
 	for _, im := range impls {
 		s := res[im.name]
 		fmt.Fprintf(w, "| %s | %s | %s | %s | %.2f | %.2f–%.2f | %.2f |\n", im.name, µs(s.p50), µs(s.p99), µs(s.max),
-			s.vsBackoff.median, s.vsBackoff.lo, s.vsBackoff.hi, s.vsHand.median)
+			s.vsBackoff.Median, s.vsBackoff.Least, s.vsBackoff.Most, s.vsHand.Median)
 	}
 }
 
