@@ -264,19 +264,7 @@ func BenchmarkOptions(b *testing.B) {
 		{"RetryPanics", retry.RetryPanics()},
 	} {
 		b.Run(o.name, func(b *testing.B) {
-			r := retry.Must(retry.New(retry.Tries(5), retry.Logger(quietLogger()), o.opt))
-			op := &benchOp{failures: 3}
-			ctx := context.Background()
-			b.ReportAllocs()
-			for b.Loop() {
-				op.calls = 0
-				if err := retry.Do(ctx, r, op.callErr); err != nil {
-					b.Fatal(err)
-				}
-			}
-			if op.calls != 4 {
-				b.Fatalf("%d tries, want 4", op.calls)
-			}
+			benchDo(b, retry.Must(retry.New(retry.Tries(5), retry.Logger(quietLogger()), o.opt)), 3)
 		})
 	}
 }
@@ -315,17 +303,8 @@ func BenchmarkLogEntry(b *testing.B) {
 	l := logrus.New()
 	l.SetOutput(discard{})
 	l.SetLevel(logrus.WarnLevel)
-	r := retry.Must(retry.New(retry.Tries(5), retry.Logger(l)))
-	op := &benchOp{failures: 1}
 	b.Run("kaioretry", func(b *testing.B) {
-		ctx := context.Background()
-		b.ReportAllocs()
-		for b.Loop() {
-			op.calls = 0
-			if err := retry.Do(ctx, r, op.callErr); err != nil {
-				b.Fatal(err)
-			}
-		}
+		benchDo(b, retry.Must(retry.New(retry.Tries(5), retry.Logger(l))), 1)
 	})
 	b.Run("logrus-direct", func(b *testing.B) {
 		b.ReportAllocs()
@@ -333,4 +312,21 @@ func BenchmarkLogEntry(b *testing.B) {
 			l.WithField("loop", uuid.NewString()).Warnf("%s: try #%d failed with %T: %v", "github.com/kaioretry/retry_test.(*benchOp).callErr", 1, errBench, errBench)
 		}
 	})
+}
+
+// benchDo measures Do with r on an operation that fails failures times,
+// then succeeds, and checks that each call made failures+1 tries.
+func benchDo(b *testing.B, r *retry.Retrier, failures int) {
+	op := &benchOp{failures: failures}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		op.calls = 0
+		if err := retry.Do(ctx, r, op.callErr); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if op.calls != failures+1 {
+		b.Fatalf("%d tries, want %d", op.calls, failures+1)
+	}
 }
